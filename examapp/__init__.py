@@ -1,0 +1,149 @@
+"""examapp: online exams and composite scoring for the district's 书记大比武."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from examapp.config import settings_from_environment
+from examapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+APP_TITLE = "书记大比武考试与综合考评系统"
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings_from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+
+    from examapp.errors import register_error_handlers
+    register_error_handlers(app)
+    from examapp.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from examapp import models  # noqa: F401  (every model registered before the mapper is used)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from examapp.accounts.models import User
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from examapp.accounts.routes import bp as accounts_bp
+    from examapp.bank.routes import bp as bank_bp
+    from examapp.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(bank_bp, url_prefix="/bank")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, foreign keys and a busy timeout for SQLite; we issue BEGIN ourselves (see below)."""
+    import sqlite3
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Write requests take SQLite's write lock up front (BEGIN IMMEDIATE) so that two workers never
+    deadlock upgrading read locks; reads begin deferred."""
+    if conn.dialect.name != "sqlite":
+        return
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def begin_write_transaction():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and db.engine.dialect.name == "sqlite":
+            db.session.connection(execution_options={"sqlite_immediate": True})
+
+    @app.before_request
+    def end_idle_staff_sessions():
+        from examapp.accounts.roles import IDLE_LIMITED
+        from examapp.timeutil import utcnow
+        if request.endpoint in (None, "static", "bootstrap.static") or not current_user.is_authenticated:
+            return None
+        now = utcnow()
+        last_seen = session.get("last_seen")
+        limit = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+        if (current_user.role in IDLE_LIMITED and last_seen
+                and now - datetime.fromisoformat(last_seen) > limit):
+            logout_user()
+            session.clear()
+            flash(f"您已超过 {app.config['IDLE_TIMEOUT_MINUTES']} 分钟未操作，为安全起见已自动退出，请重新登录。",
+                  "warning")
+            return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+        session["last_seen"] = now.isoformat()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def rollback_unfinished(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from examapp.accounts.roles import ROLE_LABELS, STAFF
+    from examapp.timeutil import format_local
+
+    app.jinja_env.filters["localtime"] = format_local
+
+    @app.context_processor
+    def globals_for_templates():
+        return {"APP_TITLE": APP_TITLE, "ROLE_LABELS": ROLE_LABELS, "STAFF_ROLES": STAFF}

@@ -1,0 +1,1 @@
+"""Users, roles and party organisations: login, passwords, user import."""

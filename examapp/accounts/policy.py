@@ -1,0 +1,41 @@
+"""The one access policy: every view declares who may use it with @roles_required or @public.
+
+A test walks the URL map and fails if any view lacks a declaration, so a forgotten check
+cannot ship.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from examapp.extensions import login_manager
+
+# Views a user who must change the initial password can still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"accounts.change_password", "accounts.logout"}
+
+
+def public(view):
+    """Reachable without logging in (login page, health check)."""
+    view.access_roles = "public"
+    return view
+
+
+def roles_required(*roles: str):
+    """Logged-in users of the given roles (any role when none are named)."""
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+                flash("首次登录或密码已被重置，请先修改密码。", "warning")
+                return redirect(url_for("accounts.change_password"))
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.access_roles = tuple(roles) or "any"
+        return guarded
+    return decorator

@@ -1,0 +1,369 @@
+"""Pure core of the question bank: the regulation's structure, text normalisation and question checks.
+
+Nothing here touches Flask or the database, so the shipped bank's data files can be checked
+by a plain script and the rules are tested directly with small cases.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("single", "multiple", "truefalse", "fill")
+TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题"}
+TYPE_BY_LABEL = {label: key for key, label in TYPE_LABELS.items()}
+DIFFICULTY_LABELS = {1: "易", 2: "中", 3: "难"}
+OPTION_KEYS = ("A", "B", "C", "D", "E", "F")
+
+# A blank in a fill-in stem: a run of three or more underscores, or an empty pair of brackets.
+BLANK_RE = re.compile(r"_{3,}|（[\s\u3000]*）|\([\s\u3000]*\)")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_numeral_to_int(text: str) -> int:
+    """Convert a Chinese numeral below one thousand (e.g. 七十二, 一百零五) to an int."""
+    if not text:
+        raise ValueError("空数字")
+    total, current = 0, 0
+    for char in text:
+        if char in _CN_DIGITS:
+            current = _CN_DIGITS[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            raise ValueError(f"无法识别的中文数字：{text}")
+    return total + current
+
+
+def int_to_cn_numeral(number: int) -> str:
+    """Inverse of cn_numeral_to_int for 1–999, in the style used for article numbers."""
+    digits = "零一二三四五六七八九"
+    if not 0 < number < 1000:
+        raise ValueError(number)
+    hundreds, rest = divmod(number, 100)
+    tens, units = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += digits[hundreds] + "百"
+        if rest and tens == 0:
+            out += "零"
+    if tens:
+        out += ("" if (tens == 1 and not hundreds) else digits[tens]) + "十"
+    if units:
+        out += digits[units]
+    return out
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str  # e.g. "总则"
+
+    @property
+    def label(self) -> str:
+        return f"第{int_to_cn_numeral(self.number)}章 {self.title}"
+
+
+@dataclass(frozen=True)
+class Article:
+    number: int
+    chapter: int
+    text: str  # the article's paragraphs without the leading "第N条 ", joined by newlines
+
+    @property
+    def label(self) -> str:
+        return f"第{int_to_cn_numeral(self.number)}条"
+
+
+@dataclass
+class Regulation:
+    title: str
+    preamble: list[str]
+    chapters: list[Chapter]
+    articles: list[Article]
+
+    def article(self, number: int) -> Article | None:
+        for art in self.articles:
+            if art.number == number:
+                return art
+        return None
+
+    @property
+    def articles_by_number(self) -> dict[int, Article]:
+        return {a.number: a for a in self.articles}
+
+
+_CHAPTER_RE = re.compile(r"^##\s*第([零一二三四五六七八九十百]+)章\s*(.+?)\s*$")
+_ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百]+)条\s+(.*)$")
+
+
+def parse_regulation(markdown: str) -> Regulation:
+    """Parse the regulation's markdown (see shared/regulation/README.md for the format)."""
+    title = ""
+    preamble: list[str] = []
+    chapters: list[Chapter] = []
+    raw_articles: list[tuple[int, int, list[str]]] = []
+    for raw_line in markdown.splitlines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        if line.startswith("# ") and not title:
+            title = line[2:].strip()
+            continue
+        chapter_match = _CHAPTER_RE.match(line)
+        if chapter_match:
+            chapters.append(Chapter(cn_numeral_to_int(chapter_match.group(1)), chapter_match.group(2)))
+            continue
+        article_match = _ARTICLE_RE.match(line)
+        if article_match and chapters:
+            number = cn_numeral_to_int(article_match.group(1))
+            raw_articles.append((number, chapters[-1].number, [article_match.group(2).strip()]))
+            continue
+        if raw_articles:
+            raw_articles[-1][2].append(line)
+        else:
+            preamble.append(line)
+    articles = [Article(number, chapter, "\n".join(paragraphs)) for number, chapter, paragraphs in raw_articles]
+    numbers = [a.number for a in articles]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValueError("条款编号不连续")
+    return Regulation(title=title, preamble=preamble, chapters=chapters, articles=articles)
+
+
+def normalise_width(text: str) -> str:
+    """Fold full-width letters/digits/punctuation to half-width (NFKC) and drop all whitespace."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", "", folded)
+
+
+def normalise_stem(text: str) -> str:
+    """Key for duplicate detection: width-folded, without whitespace, punctuation or blank markers."""
+    folded = normalise_width(BLANK_RE.sub("", text or "")).replace("_", "")
+    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P")
+                   and not unicodedata.category(ch).startswith("S")).lower()
+
+
+def count_blanks(stem: str) -> int:
+    return len(BLANK_RE.findall(stem or ""))
+
+
+@dataclass
+class QuestionData:
+    """A question in the bank's canonical plain form (also the JSON export's form)."""
+    type: str
+    stem: str
+    options: list[dict] = field(default_factory=list)  # [{"key": "A", "text": "..."}]
+    answer: object = None  # "A" | ["A", "C"] | True/False | [["blank 1 alt 1", "alt 2"], ["blank 2"]]
+    explanation: str = ""
+    article: int | None = None
+    difficulty: int = 2
+    tags: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "stem": self.stem, "options": [dict(o) for o in self.options],
+                "answer": self.answer, "explanation": self.explanation, "article": self.article,
+                "difficulty": self.difficulty, "tags": list(self.tags)}
+
+
+def coerce_answer(qtype: str, answer: object) -> object:
+    """Bring an answer written loosely in a data file to its canonical form, or raise ValueError."""
+    if qtype == "single":
+        if not isinstance(answer, str) or not answer.strip():
+            raise ValueError("单选题答案应为一个选项字母")
+        return answer.strip().upper()
+    if qtype == "multiple":
+        if isinstance(answer, str):
+            keys = [ch for ch in answer.strip().upper() if ch not in ",，、 "]
+        elif isinstance(answer, list) and all(isinstance(k, str) for k in answer):
+            keys = [k.strip().upper() for k in answer]
+        else:
+            raise ValueError("多选题答案应为选项字母列表")
+        return sorted(keys)
+    if qtype == "truefalse":
+        if isinstance(answer, bool):
+            return answer
+        raise ValueError("判断题答案应为 true 或 false")
+    if qtype == "fill":
+        if not isinstance(answer, list) or not answer:
+            raise ValueError("填空题答案应为每个空的答案列表")
+        blanks = []
+        for blank in answer:
+            if isinstance(blank, str | int | float) and not isinstance(blank, bool):
+                blanks.append([str(blank).strip()])
+            elif isinstance(blank, list) and blank and all(isinstance(a, str | int | float) for a in blank):
+                blanks.append([str(a).strip() for a in blank])
+            else:
+                raise ValueError("填空题每个空的答案应为文字或文字列表")
+        return blanks
+    raise ValueError(f"未知题型：{qtype}")
+
+
+def question_from_mapping(raw: dict) -> QuestionData:
+    """Build QuestionData from a data-file mapping; options may be a mapping {A: text} or a list."""
+    if not isinstance(raw, dict):
+        raise ValueError("题目应为键值对象")
+    qtype = raw.get("type")
+    if qtype not in QUESTION_TYPES:
+        raise ValueError(f"题型“{qtype}”无效，应为 {'/'.join(QUESTION_TYPES)} 之一")
+    options_raw = raw.get("options") or []
+    if isinstance(options_raw, dict):
+        options = [{"key": str(k).strip().upper(), "text": str(v).strip()} for k, v in options_raw.items()]
+    elif isinstance(options_raw, list):
+        options = []
+        for item in options_raw:
+            if not isinstance(item, dict) or "key" not in item or "text" not in item:
+                raise ValueError("选项应为 {key, text} 列表")
+            options.append({"key": str(item["key"]).strip().upper(), "text": str(item["text"]).strip()})
+    else:
+        raise ValueError("选项格式无效")
+    difficulty = raw.get("difficulty", 2)
+    article = raw.get("article")
+    tags = raw.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,，、;；\s]+", tags) if t]
+    return QuestionData(
+        type=qtype,
+        stem=str(raw.get("stem") or "").strip(),
+        options=options,
+        answer=coerce_answer(qtype, raw.get("answer")),
+        explanation=str(raw.get("explanation") or "").strip(),
+        article=int(article) if article not in (None, "") else None,
+        difficulty=int(difficulty),
+        tags=[str(t) for t in tags],
+    )
+
+
+def validate_question(q: QuestionData, articles: dict[int, Article], *, strict: bool = False) -> list[str]:
+    """Return the Chinese descriptions of everything wrong with a question (empty when valid).
+
+    strict applies the shipped bank's house rules: single choice has exactly 4 options,
+    multiple choice 4–5 options with 2–4 correct, and every question cites an article and explains.
+    """
+    errors: list[str] = []
+    if q.type not in QUESTION_TYPES:
+        return [f"题型“{q.type}”无效"]
+    if not q.stem:
+        errors.append("题干为空")
+    if q.difficulty not in DIFFICULTY_LABELS:
+        errors.append(f"难度“{q.difficulty}”无效，应为 1（易）、2（中）或 3（难）")
+    if q.article is not None and q.article not in articles:
+        errors.append(f"条款“第{q.article}条”不存在")
+    if strict and q.article is None:
+        errors.append("未关联条款")
+    if strict and not q.explanation:
+        errors.append("缺少解析")
+
+    keys = [o["key"] for o in q.options]
+    if q.type in ("single", "multiple"):
+        if len(keys) != len(set(keys)):
+            errors.append("选项字母重复")
+        if any(k not in OPTION_KEYS for k in keys):
+            errors.append("选项字母应为 A–F")
+        if any(not o["text"] for o in q.options):
+            errors.append("存在空白选项")
+        if len({normalise_width(o["text"]) for o in q.options}) != len(q.options):
+            errors.append("存在内容相同的选项")
+        if len(keys) < 2:
+            errors.append("选项少于 2 个")
+    elif q.options:
+        errors.append(f"{TYPE_LABELS[q.type]}不应有选项")
+
+    if q.type == "single":
+        if q.answer not in keys:
+            errors.append(f"答案“{q.answer}”不是已有选项")
+        if strict and len(keys) != 4:
+            errors.append(f"单选题应有 4 个选项（现有 {len(keys)} 个）")
+    elif q.type == "multiple":
+        answer = list(q.answer or [])
+        if len(answer) != len(set(answer)):
+            errors.append("答案中选项重复")
+        if any(k not in keys for k in answer):
+            errors.append(f"答案“{''.join(answer)}”含有不存在的选项")
+        if len(answer) < 2:
+            errors.append("多选题至少应有 2 个正确选项")
+        if strict and not 4 <= len(keys) <= 5:
+            errors.append(f"多选题应有 4–5 个选项（现有 {len(keys)} 个）")
+        if strict and len(answer) > 4:
+            errors.append("多选题正确选项不应超过 4 个")
+        if len(answer) == len(keys) and len(keys) > 0 and strict:
+            errors.append("多选题不应所有选项都正确")
+    elif q.type == "truefalse":
+        if not isinstance(q.answer, bool):
+            errors.append("判断题答案应为“正确”或“错误”")
+    elif q.type == "fill":
+        blanks = q.answer or []
+        n_blanks = count_blanks(q.stem)
+        if n_blanks == 0:
+            errors.append("填空题题干中没有空（用 ____ 或（　）标出）")
+        elif n_blanks != len(blanks):
+            errors.append(f"题干有 {n_blanks} 个空，答案有 {len(blanks)} 个")
+        if any(not alt for blank in blanks for alt in blank):
+            errors.append("填空题答案为空")
+        article = articles.get(q.article) if q.article is not None else None
+        if article is not None:
+            body = normalise_width(article.text)
+            for index, blank in enumerate(blanks, start=1):
+                if blank and blank[0] and normalise_width(blank[0]) not in body:
+                    errors.append(f"第 {index} 空的答案“{blank[0]}”未在第{q.article}条原文中出现")
+    return errors
+
+
+def grade_fill_blank(given: str, accepted: list[str]) -> bool:
+    """A blank is right when the candidate's text equals an accepted answer after width folding."""
+    value = normalise_width(given)
+    return bool(value) and any(value == normalise_width(a) for a in accepted)
+
+
+TRUE_WORDS = {"正确", "对", "√", "✓", "T", "TRUE", "是", "Y"}
+FALSE_WORDS = {"错误", "错", "×", "✗", "X", "F", "FALSE", "否", "N"}
+
+
+def answer_from_text(qtype: str, text: str) -> object:
+    """Read an answer as Chinese organisers write it: A, ABD, 正确/错误, 对/错, √/×;
+    fill-in answers of successive blanks separated by | or ；, alternatives for one blank by /."""
+    raw = (text or "").strip()
+    if not raw:
+        raise ValueError("答案为空")
+    if qtype == "single":
+        key = normalise_width(raw).upper()
+        if len(key) != 1 or key not in OPTION_KEYS:
+            raise ValueError(f"单选题答案“{raw}”应为一个选项字母（A–F）")
+        return key
+    if qtype == "multiple":
+        keys = [ch for ch in normalise_width(raw).upper() if ch not in ",、;"]
+        bad = [k for k in keys if k not in OPTION_KEYS]
+        if bad or not keys:
+            raise ValueError(f"多选题答案“{raw}”应为选项字母，如 ABD")
+        return sorted(keys)
+    if qtype == "truefalse":
+        word = normalise_width(raw).upper()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"判断题答案“{raw}”应为 正确/错误（或 对/错、√/×）")
+    if qtype == "fill":
+        blanks = [b.strip() for b in re.split(r"[|｜；;]", raw)]
+        if any(not b for b in blanks):
+            raise ValueError(f"填空题答案“{raw}”中有空的答案")
+        return [[alt.strip() for alt in b.split("/") if alt.strip()] for b in blanks]
+    raise ValueError(f"未知题型：{qtype}")
+
+
+def answer_to_text(qtype: str, answer: object) -> str:
+    """The inverse of answer_from_text, for forms and spreadsheets."""
+    if qtype == "single":
+        return str(answer)
+    if qtype == "multiple":
+        return "".join(answer or [])
+    if qtype == "truefalse":
+        return "正确" if answer else "错误"
+    if qtype == "fill":
+        return "|".join("/".join(blank) for blank in answer or [])
+    return ""

@@ -1,0 +1,36 @@
+"""Forms for editing and importing questions."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from examapp.bank.core import DIFFICULTY_LABELS, OPTION_KEYS, TYPE_LABELS
+
+
+class QuestionForm(FlaskForm):
+    type = SelectField("题型", choices=list(TYPE_LABELS.items()))
+    stem = TextAreaField("题干", validators=[DataRequired("请填写题干"), Length(max=2000)],
+                         render_kw={"rows": 3})
+    option_a = StringField("选项A", validators=[Optional(), Length(max=500)])
+    option_b = StringField("选项B", validators=[Optional(), Length(max=500)])
+    option_c = StringField("选项C", validators=[Optional(), Length(max=500)])
+    option_d = StringField("选项D", validators=[Optional(), Length(max=500)])
+    option_e = StringField("选项E", validators=[Optional(), Length(max=500)])
+    option_f = StringField("选项F", validators=[Optional(), Length(max=500)])
+    answer = StringField("答案", validators=[DataRequired("请填写答案"), Length(max=500)])
+    explanation = TextAreaField("解析", validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    article = SelectField("条款", coerce=int)
+    difficulty = SelectField("难度", coerce=int, choices=list(DIFFICULTY_LABELS.items()), default=2)
+    tags = StringField("标签", validators=[Optional(), Length(max=200)])
+    note = StringField("修改说明", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("保存")
+
+    def option_fields(self):
+        return [getattr(self, f"option_{k.lower()}") for k in OPTION_KEYS]
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField("题目文件", validators=[
+        FileRequired("请选择文件"),
+        FileAllowed(["xlsx", "xml", "gift", "txt", "json"], "只支持 .xlsx、.xml（Moodle）、.gift/.txt（GIFT）或 .json 文件")])
+    submit = SubmitField("检查并导入")

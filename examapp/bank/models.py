@@ -1,0 +1,99 @@
+"""Articles of the regulation and the questions that test them, with frozen versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, QuestionData
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+
+
+class Article(db.Model):
+    """One article (条) of 《优化营商环境条例》, loaded from question_bank/regulation.md."""
+    __tablename__ = "article"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chapter: Mapped[int] = mapped_column(index=True)
+    chapter_title: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+    @property
+    def label(self) -> str:
+        from examapp.bank.core import int_to_cn_numeral
+        return f"第{int_to_cn_numeral(self.number)}条"
+
+    @property
+    def chapter_label(self) -> str:
+        from examapp.bank.core import int_to_cn_numeral
+        return f"第{int_to_cn_numeral(self.chapter)}章 {self.chapter_title}"
+
+
+class Question(db.Model):
+    """A question's identity and its current state; its content lives in QuestionVersion.
+
+    type/stem/article/difficulty are copied from the current version so the bank can be
+    filtered and searched without a join.
+    """
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+    type: Mapped[str] = mapped_column(String(16), index=True)
+    stem: Mapped[str] = mapped_column(Text)
+    stem_key: Mapped[str] = mapped_column(String(600), unique=True)
+    article_number: Mapped[int | None] = mapped_column(
+        ForeignKey("article.number", ondelete="RESTRICT"), index=True)
+    difficulty: Mapped[int] = mapped_column(default=2, index=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")  # shipped | import | manual
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article | None] = relationship()
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question", order_by="QuestionVersion.version", cascade="all, delete-orphan")
+    current: Mapped[QuestionVersion] = relationship(
+        primaryjoin=lambda: and_(Question.id == foreign(QuestionVersion.question_id),
+                                 Question.version == foreign(QuestionVersion.version)),
+        viewonly=True, uselist=False)
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.type, self.type)
+
+    @property
+    def difficulty_label(self) -> str:
+        return DIFFICULTY_LABELS.get(self.difficulty, str(self.difficulty))
+
+
+class QuestionVersion(db.Model):
+    """The content of one version of a question. Once an exam has used it (used_at set), it is frozen."""
+    __tablename__ = "question_version"
+    __table_args__ = (UniqueConstraint("question_id", "version", name="uq_question_version_question_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    type: Mapped[str] = mapped_column(String(16))
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    answer: Mapped[object] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    article_number: Mapped[int | None] = mapped_column(ForeignKey("article.number", ondelete="RESTRICT"))
+    difficulty: Mapped[int] = mapped_column(default=2)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    used_at: Mapped[datetime | None]
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+
+    def as_data(self) -> QuestionData:
+        return QuestionData(type=self.type, stem=self.stem, options=[dict(o) for o in self.options or []],
+                            answer=self.answer, explanation=self.explanation, article=self.article_number,
+                            difficulty=self.difficulty, tags=list(self.tags or []))

@@ -1,0 +1,214 @@
+"""Organiser pages for the question bank: browse, coverage, edit with versions, import, export."""
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from examapp.accounts.forms import ConfirmForm
+from examapp.accounts.policy import roles_required
+from examapp.accounts.roles import STAFF
+from examapp.bank import formats, services
+from examapp.bank.core import (
+    DIFFICULTY_LABELS,
+    OPTION_KEYS,
+    QUESTION_TYPES,
+    TYPE_LABELS,
+    QuestionData,
+    answer_from_text,
+    answer_to_text,
+)
+from examapp.bank.forms import QuestionForm, QuestionImportForm
+from examapp.bank.models import Article, Question
+from examapp.extensions import db
+
+bp = Blueprint("bank", __name__)
+PAGE_SIZE = 50
+
+
+def _filter_from_args() -> services.QuestionFilter:
+    args = request.args
+    qtype = args.get("type", "")
+    return services.QuestionFilter(
+        type=qtype if qtype in QUESTION_TYPES else "",
+        chapter=args.get("chapter", type=int), article=args.get("article", type=int),
+        difficulty=args.get("difficulty", type=int), text=args.get("q", "").strip(),
+        status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
+        else "active")
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def questions():
+    filt = _filter_from_args()
+    page = db.paginate(services.filter_questions(filt), per_page=PAGE_SIZE, error_out=False)
+    articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
+    chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
+    return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
+                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
+
+
+@bp.route("/coverage")
+@roles_required(*STAFF)
+def coverage():
+    rows = services.coverage()
+    chapters: dict[str, list] = {}
+    for row in rows:
+        chapters.setdefault(row["article"].chapter_label, []).append(row)
+    return render_template("bank/coverage.html", chapters=chapters, rows=rows, types=TYPE_LABELS,
+                           minimum=3)
+
+
+def _article_choices() -> list[tuple[int, str]]:
+    return [(0, "（未关联条款）")] + [
+        (a.number, f"{a.label}（{a.chapter_label}）")
+        for a in db.session.scalars(db.select(Article).order_by(Article.number))]
+
+
+def _data_from_form(form: QuestionForm) -> QuestionData:
+    qtype = form.type.data
+    options = []
+    if qtype in ("single", "multiple"):
+        for key, field in zip(OPTION_KEYS, form.option_fields(), strict=True):
+            if field.data and field.data.strip():
+                options.append({"key": key, "text": field.data.strip()})
+    tags = [t for t in re.split(r"[,，、;；\s]+", form.tags.data or "") if t]
+    return QuestionData(type=qtype, stem=form.stem.data.strip(), options=options,
+                        answer=answer_from_text(qtype, form.answer.data),
+                        explanation=(form.explanation.data or "").strip(),
+                        article=form.article.data or None, difficulty=form.difficulty.data, tags=tags)
+
+
+def _fill_form(form: QuestionForm, data: QuestionData) -> None:
+    form.type.data, form.stem.data = data.type, data.stem
+    for field in form.option_fields():
+        field.data = ""
+    for option in data.options:
+        getattr(form, f"option_{option['key'].lower()}").data = option["text"]
+    form.answer.data = answer_to_text(data.type, data.answer)
+    form.explanation.data, form.article.data = data.explanation, data.article or 0
+    form.difficulty.data, form.tags.data = data.difficulty, "、".join(data.tags)
+
+
+def _save(form: QuestionForm, question: Question | None):
+    try:
+        data = _data_from_form(form)
+    except ValueError as exc:
+        form.answer.errors.append(str(exc))
+        return None
+    try:
+        if question is None:
+            question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建")
+            db.session.commit()
+            flash("题目已保存。", "success")
+        elif services.update_question(question, data, note=form.note.data or "", actor_id=current_user.id):
+            db.session.commit()
+            flash(f"题目已保存（当前为第 {question.version} 版）。", "success")
+        else:
+            flash("内容没有变化。", "info")
+    except services.BankError as exc:
+        db.session.rollback()
+        for problem in exc.problems or [str(exc)]:
+            form.stem.errors.append(problem)
+        return None
+    return redirect(url_for("bank.question", question_id=question.id))
+
+
+@bp.route("/questions/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def question_new():
+    form = QuestionForm()
+    form.article.choices = _article_choices()
+    if request.method == "GET" and request.args.get("article", type=int):
+        form.article.data = request.args.get("article", type=int)
+    if form.validate_on_submit():
+        response = _save(form, None)
+        if response:
+            return response
+    return render_template("bank/question_form.html", form=form, question=None)
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def question_edit(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    form = QuestionForm()
+    form.article.choices = _article_choices()
+    if request.method == "GET":
+        _fill_form(form, question.current.as_data())
+    if form.validate_on_submit():
+        response = _save(form, question)
+        if response:
+            return response
+    return render_template("bank/question_form.html", form=form, question=question)
+
+
+@bp.route("/questions/<int:question_id>")
+@roles_required(*STAFF)
+def question(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    shown = question.current
+    version_no = request.args.get("version", type=int)
+    if version_no:
+        shown = next((v for v in question.versions if v.version == version_no), None) or abort(404)
+    return render_template("bank/question.html", question=question, shown=shown, data=shown.as_data(),
+                           article=db.session.get(Article, shown.article_number) if shown.article_number else None,
+                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, form=ConfirmForm())
+
+
+@bp.route("/questions/<int:question_id>/active", methods=["POST"])
+@roles_required(*STAFF)
+def question_toggle_active(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_active(question, not question.active, actor_id=current_user.id)
+    db.session.commit()
+    flash("题目已启用，可用于新试卷。" if question.active else "题目已停用：不再用于新试卷，已考试卷不受影响。", "success")
+    return redirect(url_for("bank.question", question_id=question.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_questions():
+    form = QuestionImportForm()
+    problems: list[str] = []
+    skipped: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        fmt = formats.guess_format(upload.filename or "")
+        parsed = formats.parse(fmt, upload.read())
+        skipped = parsed.skipped
+        problems = [str(p) for p in parsed.problems]
+        if not problems:
+            try:
+                outcome = services.import_questions([(i.location, i.data) for i in parsed.items],
+                                                    actor_id=current_user.id)
+            except services.BankError as exc:
+                problems = exc.problems or [str(exc)]
+            else:
+                message = f"导入成功：{outcome.created} 道题目。"
+                if skipped:
+                    message += f"另有 {len(skipped)} 道不支持的题目已跳过（见下方）。"
+                flash(message, "success")
+                unlinked = sum(1 for i in parsed.items if i.data.article is None)
+                if unlinked:
+                    flash(f"其中 {unlinked} 道题目未关联条款，已在题库中标为“未关联条款”，请尽快补充。", "warning")
+                if not skipped:
+                    return redirect(url_for("bank.questions", status="all"))
+    return render_template("bank/import.html", form=form, problems=problems, skipped=skipped)
+
+
+@bp.route("/export")
+@roles_required(*STAFF)
+def export_questions():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in formats.FORMATS:
+        abort(404)
+    result = formats.dump(fmt, services.export_items())
+    extension = {"json": "json", "xlsx": "xlsx", "moodle-xml": "xml", "gift": "gift.txt"}[fmt]
+    if result.skipped:
+        flash("；".join(result.skipped), "warning")
+    return send_file(io.BytesIO(result.content), as_attachment=True, download_name=f"题库导出.{extension}")

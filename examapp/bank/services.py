@@ -1,0 +1,283 @@
+"""Question bank logic: loading the regulation and the shipped bank, versioned edits, imports, exports."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+
+from examapp.audit.services import record
+from examapp.bank.core import QuestionData, normalise_stem, validate_question
+from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+
+
+class BankError(ValueError):
+    """A bank change that cannot be made; the message (Chinese) is shown to the user."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"新增 {self.created} 题，更新 {self.updated} 题，未变 {self.unchanged} 题"
+        if self.skipped:
+            text += f"，跳过 {len(self.skipped)} 题"
+        return text
+
+
+def load_articles() -> int:
+    """Put the regulation's articles in the database (idempotent); returns how many there are."""
+    regulation = load_regulation()
+    titles = {c.number: c.title for c in regulation.chapters}
+    existing = {a.number: a for a in db.session.scalars(select(Article))}
+    for art in regulation.articles:
+        row = existing.get(art.number) or Article(number=art.number)
+        row.chapter, row.chapter_title, row.text = art.chapter, titles[art.chapter], art.text
+        db.session.add(row)
+    db.session.flush()
+    return len(regulation.articles)
+
+
+def articles_by_number() -> dict[int, Article]:
+    return {a.number: a for a in db.session.scalars(select(Article).order_by(Article.number))}
+
+
+def _content_equal(version: QuestionVersion, data: QuestionData) -> bool:
+    return version.as_data().as_dict() == data.as_dict()
+
+
+def _stem_owner(stem_key: str) -> Question | None:
+    return db.session.scalar(select(Question).where(Question.stem_key == stem_key))
+
+
+def _apply_current(question: Question, data: QuestionData) -> None:
+    question.type, question.stem = data.type, data.stem
+    question.stem_key = normalise_stem(data.stem)
+    question.article_number, question.difficulty = data.article, data.difficulty
+    question.updated_at = utcnow()
+
+
+def _new_version(question: Question, number: int, data: QuestionData, note: str,
+                 actor_id: int | None) -> QuestionVersion:
+    version = QuestionVersion(question=question, version=number, type=data.type, stem=data.stem,
+                              options=[dict(o) for o in data.options], answer=data.answer,
+                              explanation=data.explanation, article_number=data.article,
+                              difficulty=data.difficulty, tags=list(data.tags), change_note=note,
+                              created_by_id=actor_id)
+    db.session.add(version)
+    return version
+
+
+def article_numbers() -> set[int]:
+    return set(db.session.scalars(select(Article.number)))
+
+
+def check_question(data: QuestionData, *, exclude_id: int | None = None,
+                   known_articles: set[int] | None = None) -> list[str]:
+    """Problems that stop a question from entering the bank (content rules and duplicate stems)."""
+    numbers = known_articles if known_articles is not None else article_numbers()
+    articles = {n: a for n, a in articles_by_number().items() if n in numbers} if data.type == "fill" else \
+        dict.fromkeys(numbers)
+    problems = validate_question(data, articles)
+    owner = _stem_owner(normalise_stem(data.stem))
+    if owner is not None and owner.id != exclude_id:
+        problems.append(f"题干与已有题目（编号 {owner.id}）重复")
+    return problems
+
+
+def create_question(data: QuestionData, *, source: str = "manual", code: str | None = None,
+                    actor_id: int | None = None, note: str = "新建") -> Question:
+    problems = check_question(data)
+    if problems:
+        raise BankError("题目未保存：" + "；".join(problems), problems)
+    question = Question(code=code, version=1, source=source, active=True)
+    _apply_current(question, data)
+    db.session.add(question)
+    _new_version(question, 1, data, note, actor_id)
+    db.session.flush()
+    return question
+
+
+def update_question(question: Question, data: QuestionData, *, note: str = "",
+                    actor_id: int | None = None) -> bool:
+    """Save new content. A version any exam has used stays frozen: the edit becomes a new version.
+
+    Returns True when something changed.
+    """
+    current = question.current
+    if _content_equal(current, data):
+        return False
+    problems = check_question(data, exclude_id=question.id)
+    if problems:
+        raise BankError("题目未保存：" + "；".join(problems), problems)
+    if current.used_at is not None:
+        question.version = current.version + 1
+        _new_version(question, question.version, data, note or "修改", actor_id)
+    else:
+        current.type, current.stem = data.type, data.stem
+        current.options, current.answer = [dict(o) for o in data.options], data.answer
+        current.explanation, current.article_number = data.explanation, data.article
+        current.difficulty, current.tags = data.difficulty, list(data.tags)
+        current.change_note = note or current.change_note
+    _apply_current(question, data)
+    db.session.flush()
+    db.session.expire(question, ["current"])
+    record("question.updated", target_type="question", target_id=question.id,
+           summary=f"修改题目 {question.id}（第 {question.version} 版）", reason=note, actor_id=actor_id)
+    return True
+
+
+def set_active(question: Question, active: bool, *, actor_id: int | None = None) -> None:
+    question.active = active
+    question.updated_at = utcnow()
+    record("question.activated" if active else "question.deactivated", target_type="question",
+           target_id=question.id, summary=f"{'启用' if active else '停用'}题目 {question.id}", actor_id=actor_id)
+
+
+def mark_versions_used(version_ids: list[int]) -> None:
+    """Freeze versions that an exam paper now shows (called by the exams domain)."""
+    if not version_ids:
+        return
+    now = utcnow()
+    for version in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(version_ids),
+                                                                      QuestionVersion.used_at.is_(None))):
+        version.used_at = now
+
+
+def load_shipped_bank() -> ImportOutcome:
+    """Load question_bank/ into the database: articles, then every question by its code.
+
+    The whole bank is checked first; nothing is written if it has any error.
+    """
+    regulation = load_regulation()
+    report = check_bank(regulation, chapter_files())
+    if not report.ok:
+        raise BankError("题库文件有错误，未载入：\n" + format_report(regulation, report, full=False),
+                        report.errors)
+    outcome = ImportOutcome()
+    try:
+        load_articles()
+        by_code = {q.code: q for q in db.session.scalars(select(Question).where(Question.code.is_not(None)))}
+        for item in report.questions:
+            question = by_code.get(item.code)
+            if question is None:
+                create_question(item.data, source="shipped", code=item.code, note="随系统提供的题库")
+                outcome.created += 1
+            elif update_question(question, item.data, note="题库文件更新"):
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "import",
+                     actor_id: int | None = None) -> ImportOutcome:
+    """All-or-nothing import: every question is checked (with its location) before any is written."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for location, data in items:
+        for problem in check_question(data):
+            problems.append(f"{location}：{problem}")
+        key = normalise_stem(data.stem)
+        if key in seen:
+            problems.append(f"{location}：题干与文件中{seen[key]}重复")
+        seen.setdefault(key, location)
+    if problems:
+        raise BankError(f"文件有 {len(problems)} 处错误，未导入任何题目。", problems)
+    outcome = ImportOutcome()
+    try:
+        for _location, data in items:
+            create_question(data, source=source, actor_id=actor_id, note="导入")
+            outcome.created += 1
+        record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return outcome
+
+
+@dataclass
+class QuestionFilter:
+    type: str = ""
+    chapter: int | None = None
+    article: int | None = None
+    difficulty: int | None = None
+    text: str = ""
+    status: str = "active"  # active | inactive | all | unlinked
+
+
+def filter_questions(f: QuestionFilter):
+    stmt = select(Question).outerjoin(Article, Question.article_number == Article.number)
+    if f.type:
+        stmt = stmt.where(Question.type == f.type)
+    if f.chapter:
+        stmt = stmt.where(Article.chapter == f.chapter)
+    if f.article:
+        stmt = stmt.where(Question.article_number == f.article)
+    if f.difficulty:
+        stmt = stmt.where(Question.difficulty == f.difficulty)
+    if f.text:
+        like = f"%{f.text.strip()}%"
+        stmt = stmt.where(or_(Question.stem.ilike(like), Question.code.ilike(like)))
+    if f.status == "active":
+        stmt = stmt.where(Question.active.is_(True))
+    elif f.status == "inactive":
+        stmt = stmt.where(Question.active.is_(False))
+    elif f.status == "unlinked":
+        stmt = stmt.where(Question.article_number.is_(None))
+    return stmt.order_by(Question.article_number.is_(None), Question.article_number, Question.id)
+
+
+def coverage() -> list[dict]:
+    """Active questions per article and type, article by article."""
+    counts = Counter()
+    for article_number, qtype, n in db.session.execute(
+            select(Question.article_number, Question.type, func.count(Question.id))
+            .where(Question.active.is_(True)).group_by(Question.article_number, Question.type)):
+        counts[(article_number, qtype)] += n
+        counts[(article_number, "total")] += n
+    rows = []
+    for article in db.session.scalars(select(Article).order_by(Article.number)):
+        rows.append({"article": article, "total": counts[(article.number, "total")],
+                     "by_type": {t: counts[(article.number, t)] for t in ("single", "multiple", "truefalse", "fill")}})
+    return rows
+
+
+def bank_summary() -> dict:
+    active = db.session.scalar(select(func.count(Question.id)).where(Question.active.is_(True))) or 0
+    covered = db.session.scalar(select(func.count(func.distinct(Question.article_number)))
+                                .where(Question.active.is_(True), Question.article_number.is_not(None))) or 0
+    return {"questions": db.session.scalar(select(func.count(Question.id))) or 0, "active_questions": active,
+            "articles": db.session.scalar(select(func.count(Article.number))) or 0, "covered_articles": covered}
+
+
+def export_rows(include_inactive: bool = False) -> list[tuple[Question, QuestionVersion]]:
+    stmt = select(Question).order_by(Question.article_number.is_(None), Question.article_number, Question.id)
+    if not include_inactive:
+        stmt = stmt.where(Question.active.is_(True))
+    return [(q, q.current) for q in db.session.scalars(stmt)]
+
+
+def export_items(include_inactive: bool = False):
+    from examapp.bank.formats.common import ExportItem
+    items = []
+    for question, version in export_rows(include_inactive):
+        chapter = question.article.chapter if question.article else None
+        items.append(ExportItem(id=question.id, version=version.version, chapter=chapter, data=version.as_data()))
+    return items

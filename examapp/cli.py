@@ -1,0 +1,13 @@
+"""Registers every domain's `flask` commands."""
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from examapp.accounts.cli import create_admin, users_cli
+    from examapp.bank.cli import bank_cli
+    from examapp.demo import demo_command
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(bank_cli)

@@ -1,0 +1,92 @@
+"""`flask demo`: fictional demonstration data (示例数据), safe to run again and again."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from examapp.accounts.models import PartyOrganization, User, hash_password
+from examapp.accounts.roles import ADMIN, CANDIDATE, ORGANIZER, VIEWER
+from examapp.bank.services import BankError, load_shipped_bank
+from examapp.extensions import db
+
+DEMO_PASSWORD = "demo1234"
+DEMO_PREFIX = "示例·"
+
+_TOWNS = ["城关街道", "东城街道", "西城街道", "南湖街道", "北山街道", "新城街道", "江滨街道",
+          "河西镇", "青石镇", "柳林镇", "桃源镇", "白沙镇", "金山乡", "云溪乡"]
+_DEPARTMENTS = ["区发展和改革局", "区财政局", "区市场监督管理局", "区行政审批服务局", "区商务局",
+                "区自然资源局", "区住房和城乡建设局", "区人力资源和社会保障局", "区税务局",
+                "区生态环境分局", "区交通运输局", "区水利局", "区农业农村局", "区文化和旅游局",
+                "区卫生健康委员会", "区应急管理局", "区司法局", "区公安分局", "区教育局",
+                "区科学技术局", "区工业和信息化局", "区民政局", "区城市管理局", "区统计局",
+                "区医疗保障局", "区政务服务中心", "区信访局", "区退役军人事务局", "区审计局",
+                "区数据资源局", "区投资促进中心", "区金融工作局", "区机关事务管理局",
+                "区供销合作社", "区消防救援大队", "区总工会"]
+_PARKS = ["高新技术产业园", "经济开发区", "现代物流园", "数字经济产业园", "食品工业园", "临港产业园"]
+_ENTERPRISES = ["区城市建设投资集团", "区交通投资集团", "区水务集团", "区国有资产经营公司",
+                "区文化旅游投资公司", "区农业发展投资公司", "区产业投资基金公司", "区公共交通公司"]
+_INSTITUTIONS = ["区人民医院", "区中医院", "区妇幼保健院", "区第一中学", "区实验小学",
+                 "区职业技术学校", "区疾病预防控制中心", "区图书馆"]
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+_GIVEN = ["建国", "海燕", "志强", "丽华", "卫东", "秀英", "国庆", "文斌", "晓梅", "振华", "红霞", "永刚",
+          "明辉", "桂兰", "立新", "春生", "玉珍", "德明", "建华", "淑芬", "宏伟", "小平", "凤英", "学军"]
+
+
+def demo_organizations() -> list[tuple[str, str]]:
+    """(name, kind) for the 72 fictional party organisations, in the district's usual order."""
+    orgs = [(f"{DEMO_PREFIX}{d}党组", "机关部门") for d in _DEPARTMENTS]
+    orgs += [(f"{DEMO_PREFIX}{t}党{'工委' if t.endswith('街道') else '委'}", "乡镇街道") for t in _TOWNS]
+    orgs += [(f"{DEMO_PREFIX}{p}党工委", "园区") for p in _PARKS]
+    orgs += [(f"{DEMO_PREFIX}{e}党委", "国企") for e in _ENTERPRISES]
+    orgs += [(f"{DEMO_PREFIX}{i}党委", "学校医院") for i in _INSTITUTIONS]
+    assert len(orgs) == 72
+    return orgs
+
+
+def demo_secretary_name(index: int) -> str:
+    return _SURNAMES[index % len(_SURNAMES)] + _GIVEN[(index * 7) % len(_GIVEN)]
+
+
+DEMO_STAFF = [("admin", "示例管理员", ADMIN), ("organizer", "示例组织者", ORGANIZER), ("viewer", "示例领导", VIEWER)]
+
+
+def _ensure_user(username: str, name: str, role: str, org: PartyOrganization | None, hashed: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, name=name, role=role, organization=org, is_demo=True)
+        # One hash for the shared, published demo password keeps `flask demo` fast.
+        user.set_password(DEMO_PASSWORD, temporary=False, hashed=hashed)
+        db.session.add(user)
+    return user
+
+
+def load_demo_accounts() -> None:
+    hashed = hash_password(DEMO_PASSWORD)
+    for username, name, role in DEMO_STAFF:
+        _ensure_user(username, name, role, None, hashed)
+    existing = {o.name: o for o in db.session.scalars(select(PartyOrganization))}
+    for index, (name, kind) in enumerate(demo_organizations(), start=1):
+        org = existing.get(name)
+        if org is None:
+            org = PartyOrganization(name=name, kind=kind, sort_order=index, is_demo=True)
+            db.session.add(org)
+        _ensure_user(f"sj{index:02d}", demo_secretary_name(index - 1), CANDIDATE, org, hashed)
+    db.session.commit()
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """载入示例数据（可重复运行）：管理员、组织者、查看者和 72 个示例党组织及其书记。"""
+    load_demo_accounts()
+    try:
+        outcome = load_shipped_bank()
+    except BankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"题库已载入：{outcome}。")
+    click.echo(f"示例数据已就绪（均为虚构的示例数据）。演示账号（密码均为 {DEMO_PASSWORD}）：")
+    click.echo("  管理员  admin")
+    click.echo("  组织者  organizer")
+    click.echo("  查看者  viewer")
+    click.echo("  考生    sj01 … sj72（72 名示例书记）")

@@ -1,0 +1,36 @@
+"""The landing page after login: what each role starts from."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from examapp.accounts.models import PartyOrganization, User
+from examapp.accounts.policy import public, roles_required
+from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
+from examapp.bank.services import bank_summary
+from examapp.extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@roles_required()
+def index():
+    if current_user.role in STAFF:
+        counts = {
+            "organizations": db.session.scalar(select(func.count(PartyOrganization.id))),
+            "candidates": db.session.scalar(select(func.count(User.id)).where(User.role == CANDIDATE)),
+            "active_candidates": db.session.scalar(
+                select(func.count(User.id)).where(User.role == CANDIDATE, User.active.is_(True))),
+        }
+        counts.update(bank_summary())
+        return render_template("home/staff.html", counts=counts)
+    if current_user.role == VIEWER:
+        return render_template("home/viewer.html")
+    return render_template("home/candidate.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(select(1))
+    return {"status": "ok"}

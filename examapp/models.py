@@ -1,0 +1,4 @@
+"""Imports every domain's models so that the metadata (and Alembic) sees the whole schema."""
+from examapp.accounts.models import PartyOrganization, PasswordSheet, User  # noqa: F401
+from examapp.audit.models import AuditEntry  # noqa: F401
+from examapp.bank.models import Article, Question, QuestionVersion  # noqa: F401
