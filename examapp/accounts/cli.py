@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from examapp.accounts import importer, services
 from examapp.accounts.models import User
@@ -16,6 +16,7 @@ users_cli = AppGroup("users", help="管理用户（书记、组织者、管理�
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--username", prompt="登录名", help="管理员登录名")
 @click.option("--name", prompt="姓名", default="系统管理员", show_default=True)
 @click.option("--password", prompt="密码", hide_input=True, confirmation_prompt=True)
