@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from examapp.accounts.importer import PHONE_RE, USERNAME_RE
 from examapp.accounts.roles import ORG_KINDS
+from examapp.formutil import choices
 
 
 class LoginForm(FlaskForm):
@@ -36,7 +37,7 @@ class UserForm(FlaskForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField("党组织名称", validators=[DataRequired("请输入党组织名称"), Length(max=100)])
-    kind = SelectField("类别", choices=[(k, k) for k in ORG_KINDS])
+    kind = SelectField("类别", choices=choices((k, k) for k in ORG_KINDS))
     sort_order = IntegerField("排序号", default=0, validators=[Optional()])
     submit = SubmitField("保存")
 

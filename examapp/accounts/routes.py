@@ -26,6 +26,7 @@ from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.extensions import db, limiter
+from examapp.formutil import choices
 from examapp.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__)
@@ -98,7 +99,7 @@ def change_password():
 def _role_choices() -> list[tuple[str, str]]:
     # Organisers manage secretaries and viewers; only an admin creates organisers and admins.
     allowed = list(ROLE_LABELS) if current_user.role == ADMIN else [CANDIDATE, VIEWER]
-    return [(r, ROLE_LABELS[r]) for r in allowed]
+    return choices((r, ROLE_LABELS[r]) for r in allowed)
 
 
 def _may_manage(user: User) -> bool:
@@ -107,8 +108,8 @@ def _may_manage(user: User) -> bool:
 
 def _fill_user_form(form: UserForm) -> None:
     form.role.choices = _role_choices()
-    form.organization_id.choices = [(0, "（无）")] + [
-        (o.id, o.name) for o in services.list_organizations()]
+    form.organization_id.choices = choices([(0, "（无）")] + [
+        (o.id, o.name) for o in services.list_organizations()])
 
 
 @bp.route("/users")

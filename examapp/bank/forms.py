@@ -5,10 +5,11 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from examapp.bank.core import DIFFICULTY_LABELS, OPTION_KEYS, TYPE_LABELS
+from examapp.formutil import choices
 
 
 class QuestionForm(FlaskForm):
-    type = SelectField("题型", choices=list(TYPE_LABELS.items()))
+    type = SelectField("题型", choices=choices(TYPE_LABELS.items()))
     stem = TextAreaField("题干", validators=[DataRequired("请填写题干"), Length(max=2000)],
                          render_kw={"rows": 3})
     option_a = StringField("选项A", validators=[Optional(), Length(max=500)])
@@ -20,7 +21,7 @@ class QuestionForm(FlaskForm):
     answer = StringField("答案", validators=[DataRequired("请填写答案"), Length(max=500)])
     explanation = TextAreaField("解析", validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     article = SelectField("条款", coerce=int)
-    difficulty = SelectField("难度", coerce=int, choices=list(DIFFICULTY_LABELS.items()), default=2)
+    difficulty = SelectField("难度", coerce=int, choices=choices(DIFFICULTY_LABELS.items()), default=2)
     tags = StringField("标签", validators=[Optional(), Length(max=200)])
     note = StringField("修改说明", validators=[Optional(), Length(max=200)])
     submit = SubmitField("保存")

@@ -23,6 +23,7 @@ from examapp.bank.core import (
 from examapp.bank.forms import QuestionForm, QuestionImportForm
 from examapp.bank.models import Article, Question
 from examapp.extensions import db
+from examapp.formutil import choices
 
 bp = Blueprint("bank", __name__)
 PAGE_SIZE = 50
@@ -61,10 +62,10 @@ def coverage():
                            minimum=3)
 
 
-def _article_choices() -> list[tuple[int, str]]:
-    return [(0, "（未关联条款）")] + [
+def _article_choices():
+    return choices([(0, "（未关联条款）")] + [
         (a.number, f"{a.label}（{a.chapter_label}）")
-        for a in db.session.scalars(db.select(Article).order_by(Article.number))]
+        for a in db.session.scalars(db.select(Article).order_by(Article.number))])
 
 
 def _data_from_form(form: QuestionForm) -> QuestionData:
