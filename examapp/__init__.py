@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -55,17 +55,39 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         from examapp.accounts.models import User
-        return db.session.get(User, int(user_id))
+        from examapp.accounts.roles import CANDIDATE
+        user = db.session.get(User, int(user_id))
+        # One active session per candidate: a newer login elsewhere replaces this one.
+        if user is not None and user.role == CANDIDATE and session.get("nonce") != user.session_nonce:
+            g.session_replaced = True
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        replaced = g.get("session_replaced", False)
+        message = ("您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
+                   if replaced else "请先登录。")
+        if request.path.startswith("/api/"):
+            return {"error": message, "status": 401, "code": "session_replaced" if replaced else "login_required"}, 401
+        flash(message, "warning")
+        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
 
 def _register_blueprints(app: Flask) -> None:
     from examapp.accounts.routes import bp as accounts_bp
     from examapp.bank.routes import bp as bank_bp
+    from examapp.exams.api import bp as api_bp
+    from examapp.exams.manage import bp as manage_exams_bp
+    from examapp.exams.routes import bp as exams_bp
     from examapp.home import bp as home_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(bank_bp, url_prefix="/bank")
+    app.register_blueprint(exams_bp)
+    app.register_blueprint(manage_exams_bp, url_prefix="/manage/exams")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 @event.listens_for(Engine, "connect")
@@ -105,11 +127,12 @@ def _register_request_hooks(app: Flask) -> None:
         from examapp.timeutil import utcnow
         if request.endpoint in (None, "static", "bootstrap.static") or not current_user.is_authenticated:
             return None
+        if current_user.role not in IDLE_LIMITED:
+            return None  # candidates' sessions are not rewritten on every autosave
         now = utcnow()
         last_seen = session.get("last_seen")
         limit = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
-        if (current_user.role in IDLE_LIMITED and last_seen
-                and now - datetime.fromisoformat(last_seen) > limit):
+        if last_seen and now - datetime.fromisoformat(last_seen) > limit:
             logout_user()
             session.clear()
             flash(f"您已超过 {app.config['IDLE_TIMEOUT_MINUTES']} 分钟未操作，为安全起见已自动退出，请重新登录。",

@@ -6,8 +6,10 @@ def register_cli(app: Flask) -> None:
     from examapp.accounts.cli import create_admin, users_cli
     from examapp.bank.cli import bank_cli
     from examapp.demo import demo_command
+    from examapp.exams.cli import exams_cli
 
     app.cli.add_command(create_admin)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(bank_cli)
+    app.cli.add_command(exams_cli)

@@ -1,6 +1,8 @@
 """`flask demo`: fictional demonstration data (示例数据), safe to run again and again."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -8,7 +10,12 @@ from sqlalchemy import select
 from examapp.accounts.models import PartyOrganization, User, hash_password
 from examapp.accounts.roles import ADMIN, CANDIDATE, ORGANIZER, VIEWER
 from examapp.bank.services import BankError, load_shipped_bank
+from examapp.exams.assembly import Section
+from examapp.exams.grading import PARTIAL_HALF
+from examapp.exams.models import REVIEW_AFTER_SUBMIT, Exam
+from examapp.exams.services import ExamDefinition, publish_exam, save_exam
 from examapp.extensions import db
+from examapp.timeutil import utcnow
 
 DEMO_PASSWORD = "demo1234"
 DEMO_PREFIX = "示例·"
@@ -75,6 +82,33 @@ def load_demo_accounts() -> None:
     db.session.commit()
 
 
+DEMO_EXAM_TITLE = "示例：《优化营商环境条例》学习测试"
+DEMO_EXAM_RULES = """1. 本考试为示例考试（示例数据），开放期间可随时参加，答题时长 60 分钟。
+2. 共 90 题：单选题 40 题、多选题 20 题、判断题 20 题、填空题 10 题，满分 100 分，60 分及格。
+3. 多选题少选得一半分，错选不得分；填空题按空计分。
+4. 答案选择后自动保存；刷新页面或更换设备可继续作答，计时不暂停；时间到自动交卷。
+5. 交卷后可查看分数、正确答案、解析和条款原文。"""
+
+
+def load_demo_exam() -> Exam:
+    """An exam open from yesterday for 30 days, so a new user sees the whole flow."""
+    exam = db.session.scalar(select(Exam).where(Exam.title == DEMO_EXAM_TITLE, Exam.is_demo.is_(True)))
+    if exam is not None:
+        return exam
+    now = utcnow().replace(second=0, microsecond=0)
+    definition = ExamDefinition(
+        title=DEMO_EXAM_TITLE, description=DEMO_EXAM_RULES, opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30), duration_minutes=60,
+        sections=[Section(type="single", count=40, points=1), Section(type="multiple", count=20, points=1.5),
+                  Section(type="truefalse", count=20, points=1), Section(type="fill", count=10, points=1)],
+        multiple_rule=PARTIAL_HALF, pass_mark=60, review_policy=REVIEW_AFTER_SUBMIT)
+    exam = save_exam(definition)
+    exam.is_demo = True
+    publish_exam(exam)
+    db.session.commit()
+    return exam
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -85,6 +119,8 @@ def demo_command() -> None:
     except BankError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"题库已载入：{outcome}。")
+    exam = load_demo_exam()
+    click.echo(f"示例考试：{exam.title}（编号 {exam.id}，已发布，开放 30 天）。")
     click.echo(f"示例数据已就绪（均为虚构的示例数据）。演示账号（密码均为 {DEMO_PASSWORD}）：")
     click.echo("  管理员  admin")
     click.echo("  组织者  organizer")

@@ -1,5 +1,5 @@
 """The landing page after login: what each role starts from."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -26,7 +26,7 @@ def index():
         return render_template("home/staff.html", counts=counts)
     if current_user.role == VIEWER:
         return render_template("home/viewer.html")
-    return render_template("home/candidate.html")
+    return redirect(url_for("exams.my_exams"))
 
 
 @bp.route("/healthz")

@@ -2,3 +2,4 @@
 from examapp.accounts.models import PartyOrganization, PasswordSheet, User  # noqa: F401
 from examapp.audit.models import AuditEntry  # noqa: F401
 from examapp.bank.models import Article, Question, QuestionVersion  # noqa: F401
+from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem  # noqa: F401

@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Changes at every login; a session carrying an older value was taken over by a newer login.
+    session_nonce: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     organization: Mapped[PartyOrganization | None] = relationship(back_populates="members")
 

@@ -30,6 +30,8 @@ def roles_required(*roles: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+                if request.path.startswith("/api/"):
+                    return {"error": "请先在页面上修改初始密码。", "status": 403}, 403
                 flash("首次登录或密码已被重置，请先修改密码。", "warning")
                 return redirect(url_for("accounts.change_password"))
             if roles and current_user.role not in roles:

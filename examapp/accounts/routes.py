@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 
 from flask import (
     Blueprint,
@@ -62,6 +63,9 @@ def login():
             return render_template("accounts/login.html", form=form), 200
         session.clear()
         session.permanent = True
+        result.user.session_nonce = secrets.token_hex(8)
+        db.session.commit()
+        session["nonce"] = result.user.session_nonce
         login_user(result.user)
         session["last_seen"] = utcnow().isoformat()
         if result.user.must_change_password:

@@ -1,0 +1,1 @@
+"""Exams: definitions, paper assembly, attempts with a server-held clock, autosave, grading."""

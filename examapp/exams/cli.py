@@ -1,0 +1,57 @@
+"""`flask exams ...`: create an exam from YAML, publish it, and finalise overdue attempts (cron-safe)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from examapp.exams import services
+from examapp.exams.definitions import definition_from_yaml
+from examapp.exams.models import Exam
+from examapp.extensions import db
+
+exams_cli = AppGroup("exams", help="考试：创建、发布、处理超时未交卷。")
+
+
+@exams_cli.command("create")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="创建后立即发布（为考生预先生成试卷）")
+def create(file: Path, publish: bool) -> None:
+    """按 YAML 文件创建考试，打印新考试的编号。"""
+    try:
+        definition = definition_from_yaml(file.read_text(encoding="utf-8"))
+        exam = services.save_exam(definition)
+        if publish:
+            services.publish_exam(exam)
+    except services.ExamError as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(exam.id)
+
+
+@exams_cli.command("publish")
+@click.argument("exam_id", type=int)
+def publish(exam_id: int) -> None:
+    """发布考试。"""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise click.ClickException(f"没有编号为 {exam_id} 的考试")
+    try:
+        drawn = services.publish_exam(exam)
+    except services.ExamError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"已发布“{exam.title}”，预先生成 {drawn} 份试卷。")
+
+
+@exams_cli.command("finalise-overdue")
+def finalise_overdue() -> None:
+    """把已过截止时间仍未交卷的作答自动交卷并评分（可每分钟由 cron 运行）。"""
+    count = services.finalise_overdue()
+    db.session.commit()
+    click.echo(f"已自动交卷 {count} 份。")

@@ -1,0 +1,68 @@
+"""Exam definitions written as YAML files (`flask exams create FILE.yaml`), read into ExamDefinition."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import yaml
+
+from examapp.bank.core import QUESTION_TYPES
+from examapp.exams import grading
+from examapp.exams.assembly import Section
+from examapp.exams.models import REVIEW_LABELS
+from examapp.exams.services import ExamDefinition, ExamError
+from examapp.timeutil import local_to_utc
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _time(value: object, key: str) -> datetime:
+    if isinstance(value, datetime):
+        return local_to_utc(value)
+    try:
+        return local_to_utc(datetime.strptime(str(value).strip(), TIME_FORMAT))
+    except ValueError as exc:
+        raise ExamError(f"{key} 应写成“YYYY-MM-DD HH:MM”（北京时间），现为“{value}”") from exc
+
+
+def _bool(value: object, key: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    raise ExamError(f"{key} 应为 true 或 false")
+
+
+def definition_from_yaml(text: str) -> ExamDefinition:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ExamError(f"YAML 格式错误：{exc}") from exc
+    if not isinstance(data, dict):
+        raise ExamError("考试定义文件应为键值对象")
+    for key in ("title", "opens_at", "closes_at", "duration_minutes", "sections"):
+        if key not in data:
+            raise ExamError(f"缺少 {key}")
+    sections = []
+    for index, raw in enumerate(data["sections"] or [], start=1):
+        if not isinstance(raw, dict) or raw.get("type") not in QUESTION_TYPES:
+            raise ExamError(f"sections 第 {index} 项：type 应为 {'/'.join(QUESTION_TYPES)} 之一")
+        try:
+            sections.append(Section.from_dict(raw))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ExamError(f"sections 第 {index} 项：应有 type、count、points，章和条为数字列表") from exc
+    rule = data.get("multiple_rule", grading.ALL_OR_NOTHING)
+    review = data.get("review", "after_close")
+    if review not in REVIEW_LABELS:
+        raise ExamError(f"review 应为 {'/'.join(REVIEW_LABELS)} 之一")
+    try:
+        return ExamDefinition(
+            title=str(data["title"]), description=str(data.get("description") or ""),
+            opens_at=_time(data["opens_at"], "opens_at"), closes_at=_time(data["closes_at"], "closes_at"),
+            duration_minutes=int(data["duration_minutes"]), sections=sections,
+            attempts_allowed=int(data.get("attempts", 1)),
+            shuffle_questions=_bool(data.get("shuffle_questions"), "shuffle_questions", True),
+            shuffle_options=_bool(data.get("shuffle_options"), "shuffle_options", True),
+            multiple_rule=str(rule), pass_mark=float(data.get("pass_mark", 60)), review_policy=review,
+            focus_warn_after=data.get("focus_warn_after"), focus_submit_after=data.get("focus_submit_after"))
+    except (TypeError, ValueError) as exc:
+        raise ExamError(f"数值格式错误：{exc}") from exc

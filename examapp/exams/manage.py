@@ -1,0 +1,177 @@
+"""Organiser pages for exams: list, define (with the blueprint checked against the bank), preview, publish."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from examapp.accounts.forms import ConfirmForm
+from examapp.accounts.policy import roles_required
+from examapp.accounts.roles import STAFF
+from examapp.accounts.services import list_organizations
+from examapp.bank.core import TYPE_LABELS
+from examapp.bank.models import Article
+from examapp.exams import grading, services
+from examapp.exams.assembly import BlueprintError, Section
+from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, parse_article_list
+from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
+from examapp.extensions import db
+from examapp.formutil import choices
+from examapp.timeutil import local_to_utc, to_local
+
+bp = Blueprint("manage_exams", __name__)
+
+
+def _chapter_choices():
+    rows = db.session.execute(select(Article.chapter, Article.chapter_title).distinct().order_by(Article.chapter))
+    from examapp.bank.core import int_to_cn_numeral
+    return choices((n, f"第{int_to_cn_numeral(n)}章 {t}") for n, t in rows)
+
+
+def _prepare(form: ExamForm) -> None:
+    form.organizations.choices = choices((o.id, o.name) for o in list_organizations())
+    chapter_choices = _chapter_choices()
+    for _, sub in form.section_forms():
+        sub.chapters.choices = chapter_choices
+
+
+def _definition(form: ExamForm) -> services.ExamDefinition:
+    sections = []
+    for qtype, sub in form.section_forms():
+        count = sub.count.data or 0
+        if not count:
+            continue
+        try:
+            articles = parse_article_list(sub.articles.data)
+        except ValueError as exc:
+            raise services.ExamError(f"{TYPE_LABELS[qtype]}：{exc}", [f"{TYPE_LABELS[qtype]}：{exc}"]) from exc
+        mix = tuple((level, n) for level, n in ((1, sub.easy.data), (2, sub.medium.data), (3, sub.hard.data)) if n)
+        sections.append(Section(type=qtype, count=count, points=float(sub.points.data or 0),
+                                chapters=tuple(sub.chapters.data or ()), articles=articles, difficulty=mix))
+    chosen = form.audience.data == "chosen"
+    return services.ExamDefinition(
+        title=form.title.data or "", description=form.description.data or "",
+        opens_at=local_to_utc(form.opens_at.data), closes_at=local_to_utc(form.closes_at.data),
+        duration_minutes=form.duration_minutes.data, sections=sections,
+        attempts_allowed=form.attempts_allowed.data or 1, shuffle_questions=form.shuffle_questions.data,
+        shuffle_options=form.shuffle_options.data, multiple_rule=form.multiple_rule.data,
+        pass_mark=float(form.pass_mark.data or 0), review_policy=form.review_policy.data,
+        focus_warn_after=form.focus_warn_after.data, focus_submit_after=form.focus_submit_after.data,
+        audience_all=not chosen, organization_ids=tuple(form.organizations.data or ()) if chosen else ())
+
+
+def _fill(form: ExamForm, exam: Exam) -> None:
+    for name in ("title", "description", "duration_minutes", "attempts_allowed", "multiple_rule", "review_policy",
+                 "shuffle_questions", "shuffle_options", "focus_warn_after", "focus_submit_after"):
+        getattr(form, name).data = getattr(exam, name)
+    form.pass_mark.data = exam.pass_mark
+    form.opens_at.data = to_local(exam.opens_at).replace(tzinfo=None)
+    form.closes_at.data = to_local(exam.closes_at).replace(tzinfo=None)
+    form.audience.data = "all" if exam.audience_all else "chosen"
+    form.organizations.data = [o.id for o in exam.audience_organizations]
+    by_type = {s["type"]: Section.from_dict(s) for s in exam.sections}
+    for qtype, sub in form.section_forms():
+        section = by_type.get(qtype)
+        sub.count.data = section.count if section else 0
+        sub.points.data = section.points if section else DEFAULT_SECTIONS[qtype][1]
+        sub.chapters.data = list(section.chapters) if section else []
+        sub.articles.data = ",".join(map(str, section.articles)) if section else ""
+        mix = dict(section.difficulty) if section else {}
+        sub.easy.data, sub.medium.data, sub.hard.data = mix.get(1), mix.get(2), mix.get(3)
+
+
+def _save(form: ExamForm, exam: Exam | None):
+    try:
+        saved = services.save_exam(_definition(form), exam, actor_id=current_user.id)
+    except services.ExamError as exc:
+        db.session.rollback()
+        return None, exc.problems or [str(exc)]
+    db.session.commit()
+    return saved, []
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def exams():
+    rows = []
+    for exam in db.session.scalars(select(Exam).order_by(Exam.opens_at.desc())):
+        counts = dict(db.session.execute(select(Attempt.status, func.count(Attempt.id))
+                                         .where(Attempt.exam_id == exam.id).group_by(Attempt.status)).all())
+        rows.append({"exam": exam, "ready": counts.get(READY, 0), "running": counts.get(IN_PROGRESS, 0),
+                     "finished": sum(counts.get(s, 0) for s in FINISHED)})
+    return render_template("exams/manage_list.html", rows=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def exam_new():
+    form = ExamForm()
+    _prepare(form)
+    if request.method == "GET":
+        for qtype, sub in form.section_forms():
+            sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
+    problems = []
+    if form.validate_on_submit():
+        exam, problems = _save(form, None)
+        if exam:
+            flash("考试已保存为草稿。请预览试卷，确认后发布。", "success")
+            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+    return render_template("exams/manage_form.html", form=form, exam=None, problems=problems)
+
+
+@bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def exam_edit(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    form = ExamForm()
+    _prepare(form)
+    if request.method == "GET":
+        _fill(form, exam)
+    problems = []
+    if form.validate_on_submit():
+        saved, problems = _save(form, exam)
+        if saved:
+            flash("已保存。", "success")
+            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+    return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems)
+
+
+@bp.route("/<int:exam_id>")
+@roles_required(*STAFF)
+def exam_detail(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    eligible = db.session.scalar(select(func.count()).select_from(services.eligible_users_query(exam).subquery()))
+    problems = services.definition_problems_for(exam)
+    return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
+                           sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
+                           rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm())
+
+
+@bp.route("/<int:exam_id>/publish", methods=["POST"])
+@roles_required(*STAFF)
+def exam_publish(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        drawn = services.publish_exam(exam, actor_id=current_user.id)
+    except services.ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"考试已发布，已为 {drawn} 名考生预先生成试卷。", "success")
+    return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+
+
+@bp.route("/<int:exam_id>/preview")
+@roles_required(*STAFF)
+def exam_preview(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    try:
+        items = services.sample_paper(exam, shuffle_questions=exam.shuffle_questions,
+                                      shuffle_options=exam.shuffle_options)
+    except BlueprintError as exc:
+        flash("题库已不能满足试卷结构：" + "；".join(exc.problems), "danger")
+        return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+    return render_template("exams/manage_preview.html", exam=exam, items=items, types=TYPE_LABELS)

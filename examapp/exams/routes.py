@@ -1,0 +1,88 @@
+"""Candidate pages: my exams, the start page, the exam page and the result/review page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from examapp.accounts.forms import ConfirmForm
+from examapp.accounts.policy import roles_required
+from examapp.accounts.roles import CANDIDATE
+from examapp.bank.models import Article
+from examapp.exams import grading, services
+from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam, PaperItem
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+
+bp = Blueprint("exams", __name__)
+
+
+@bp.route("/exams")
+@roles_required(CANDIDATE)
+def my_exams():
+    rows = services.candidate_exam_rows(current_user)
+    db.session.commit()
+    return render_template("exams/my_exams.html", rows=rows)
+
+
+@bp.route("/exams/<int:exam_id>")
+@roles_required(CANDIDATE)
+def start_page(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    row = next((r for r in services.candidate_exam_rows(current_user) if r.exam.id == exam.id), None)
+    if row is None:
+        abort(404)
+    db.session.commit()
+    return render_template("exams/start.html", exam=exam, row=row, form=ConfirmForm(),
+                           rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS)
+
+
+@bp.route("/exams/<int:exam_id>/start", methods=["POST"])
+@roles_required(CANDIDATE)
+def start(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(exam, current_user)
+    except services.ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("exams.start_page", exam_id=exam.id))
+    db.session.commit()
+    return redirect(url_for("exams.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@roles_required(CANDIDATE)
+def attempt(attempt_id: int):
+    attempt = db.get_or_404(Attempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    now = utcnow()
+    services.touch_attempt(attempt, now)
+    db.session.commit()
+    if attempt.status == IN_PROGRESS:
+        return render_template("exams/take.html", attempt=attempt, exam=attempt.exam)
+    return render_template("exams/result.html", **result_context(attempt, now))
+
+
+def result_context(attempt: Attempt, now) -> dict:
+    level = services.review_level(attempt, now)
+    items = []
+    if level == "full":
+        answers = services.saved_answers(attempt)
+        paper = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
+                                   .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
+        numbers = {i.version.article_number for i in paper if i.version.article_number}
+        articles = {a.number: a for a in db.session.scalars(select(Article).where(Article.number.in_(numbers)))}
+        for position, item in enumerate(paper, start=1):
+            response = answers.get(item.id, (None, 0))[0]
+            items.append({"position": position, "item": item, "version": item.version,
+                          "options": services.display_options(item.version, item.option_order),
+                          "correct": services.display_answer(item.version, item.option_order),
+                          "response": response, "earned": item.earned or 0,
+                          "article": articles.get(item.version.article_number)})
+    return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
+            "passed": attempt.score is not None and attempt.score >= attempt.exam.pass_mark}

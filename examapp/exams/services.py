@@ -1,0 +1,514 @@
+"""Exam logic: definitions, publication with pre-drawn papers, attempts, autosave, submission, grading."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from examapp.accounts.models import User
+from examapp.accounts.roles import CANDIDATE
+from examapp.audit.services import record
+from examapp.bank.core import OPTION_KEYS, count_blanks
+from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.services import mark_versions_used
+from examapp.exams import assembly, grading, timer
+from examapp.exams.models import (
+    FINALISED_OVERDUE,
+    FINISHED,
+    IN_PROGRESS,
+    PUBLISHED,
+    READY,
+    REVIEW_AFTER_CLOSE,
+    REVIEW_AFTER_SUBMIT,
+    SUBMITTED,
+    Answer,
+    Attempt,
+    AttemptEvent,
+    Exam,
+    ExamAudienceOrg,
+    ExamAudienceUser,
+    PaperItem,
+)
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+
+
+class ExamError(ValueError):
+    """Something a user asked of an exam that cannot be done; the message is Chinese and shown as is."""
+
+    def __init__(self, message: str, problems: list[str] | None = None, status: int = 400):
+        super().__init__(message)
+        self.problems = problems or []
+        self.status = status
+
+
+# --- the bank as a pool -------------------------------------------------------------------------
+
+def active_pool() -> list[assembly.PoolQuestion]:
+    rows = db.session.execute(
+        select(Question.id, QuestionVersion.id, Question.type, Article.chapter, Question.article_number,
+               Question.difficulty, QuestionVersion.options)
+        .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
+              & (QuestionVersion.version == Question.version))
+        .outerjoin(Article, Article.number == Question.article_number)
+        .where(Question.active.is_(True)))
+    return [assembly.PoolQuestion(question_id=qid, version_id=vid, type=qtype, chapter=chapter, article=article,
+                                  difficulty=difficulty, option_keys=tuple(o["key"] for o in options or []))
+            for qid, vid, qtype, chapter, article, difficulty, options in rows]
+
+
+def exam_sections(exam: Exam) -> list[assembly.Section]:
+    return [assembly.Section.from_dict(s) for s in exam.sections or []]
+
+
+# --- definitions ----------------------------------------------------------------------------------
+
+@dataclass
+class ExamDefinition:
+    """An exam's settings as entered in the form or a YAML file (times already in UTC)."""
+    title: str
+    description: str
+    opens_at: datetime
+    closes_at: datetime
+    duration_minutes: int
+    sections: list[assembly.Section]
+    attempts_allowed: int = 1
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    multiple_rule: str = grading.ALL_OR_NOTHING
+    pass_mark: float = 60.0
+    review_policy: str = REVIEW_AFTER_CLOSE
+    focus_warn_after: int | None = None
+    focus_submit_after: int | None = None
+    audience_all: bool = True
+    organization_ids: tuple[int, ...] = ()
+    user_ids: tuple[int, ...] = ()
+
+
+def definition_problems(definition: ExamDefinition) -> list[str]:
+    problems = []
+    if not definition.title.strip():
+        problems.append("请填写考试名称")
+    if definition.closes_at <= definition.opens_at:
+        problems.append("结束时间应晚于开始时间")
+    if definition.duration_minutes <= 0:
+        problems.append("考试时长应大于 0 分钟")
+    if definition.attempts_allowed < 1:
+        problems.append("允许作答次数至少为 1")
+    if definition.multiple_rule not in grading.MULTIPLE_RULES:
+        problems.append("多选题计分规则无效")
+    if not definition.audience_all and not (definition.organization_ids or definition.user_ids):
+        problems.append("请选择参加考试的党组织或人员，或选择“全体书记”")
+    total = sum(s.count * s.points for s in definition.sections)
+    if definition.pass_mark < 0 or (total and definition.pass_mark > total):
+        problems.append(f"及格分应在 0 到总分 {total:g} 之间")
+    problems.extend(assembly.check_blueprint(definition.sections, active_pool()))
+    return problems
+
+
+def save_exam(definition: ExamDefinition, exam: Exam | None = None, *, actor_id: int | None = None) -> Exam:
+    """Create or update an exam; refused at once, with what is missing, if the bank cannot fill it."""
+    problems = definition_problems(definition)
+    if problems:
+        raise ExamError("考试未保存：" + "；".join(problems), problems)
+    if exam is not None and exam.status == PUBLISHED:
+        started = db.session.scalar(select(func.count(Attempt.id)).where(
+            Attempt.exam_id == exam.id, Attempt.status != READY))
+        if started:
+            raise ExamError("已有考生开始作答，试卷结构不能再修改；如需调整时间，请使用延长或结束考试窗口。")
+    creating = exam is None
+    if creating:
+        exam = Exam(created_by_id=actor_id)
+        db.session.add(exam)
+    for name in ("title", "description", "opens_at", "closes_at", "duration_minutes", "attempts_allowed",
+                 "shuffle_questions", "shuffle_options", "multiple_rule", "pass_mark", "review_policy",
+                 "focus_warn_after", "focus_submit_after", "audience_all"):
+        setattr(exam, name, getattr(definition, name))
+    exam.title = exam.title.strip()
+    exam.sections = [s.as_dict() for s in definition.sections]
+    db.session.flush()
+    db.session.execute(ExamAudienceOrg.__table__.delete().where(ExamAudienceOrg.exam_id == exam.id))
+    db.session.execute(ExamAudienceUser.__table__.delete().where(ExamAudienceUser.exam_id == exam.id))
+    if not definition.audience_all:
+        for org_id in definition.organization_ids:
+            db.session.add(ExamAudienceOrg(exam_id=exam.id, organization_id=org_id))
+        for user_id in definition.user_ids:
+            db.session.add(ExamAudienceUser(exam_id=exam.id, user_id=user_id))
+    if exam.status == PUBLISHED:
+        # Papers drawn for the old structure are redrawn (nobody has started yet).
+        for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.status == READY)):
+            db.session.delete(attempt)
+        db.session.flush()
+        draw_ready_papers(exam)
+    record("exam.created" if creating else "exam.updated", target_type="exam", target_id=exam.id,
+           summary=f"{'新建' if creating else '修改'}考试“{exam.title}”", actor_id=actor_id)
+    return exam
+
+
+def eligible_users_query(exam: Exam):
+    stmt = select(User).where(User.role == CANDIDATE, User.active.is_(True))
+    if not exam.audience_all:
+        org_ids = select(ExamAudienceOrg.organization_id).where(ExamAudienceOrg.exam_id == exam.id)
+        user_ids = select(ExamAudienceUser.user_id).where(ExamAudienceUser.exam_id == exam.id)
+        stmt = stmt.where(or_(User.organization_id.in_(org_ids), User.id.in_(user_ids)))
+    return stmt
+
+
+def is_eligible(exam: Exam, user: User) -> bool:
+    return db.session.scalar(eligible_users_query(exam).where(User.id == user.id).with_only_columns(User.id)) \
+        is not None
+
+
+def _new_seed() -> int:
+    return secrets.randbits(62)
+
+
+def _create_attempt(exam: Exam, user_id: int, number: int, pool, sections) -> Attempt:
+    seed = _new_seed()
+    paper = assembly.draw_paper(sections, pool, seed, shuffle_questions=exam.shuffle_questions,
+                                shuffle_options=exam.shuffle_options)
+    attempt = Attempt(exam_id=exam.id, user_id=user_id, number=number, status=READY, seed=seed,
+                      max_score=round(sum(e.points for e in paper), 2))
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add_all([PaperItem(attempt_id=attempt.id, position=position, section=entry.section,
+                                  question_version_id=entry.version_id, type=entry.type, points=entry.points,
+                                  option_order=list(entry.option_order))
+                        for position, entry in enumerate(paper, start=1)])
+    mark_versions_used([e.version_id for e in paper])
+    return attempt
+
+
+def draw_ready_papers(exam: Exam) -> int:
+    """Draw a first-attempt paper for every eligible candidate who has none, so starting costs little."""
+    pool, sections = active_pool(), exam_sections(exam)
+    have = set(db.session.scalars(select(Attempt.user_id).where(Attempt.exam_id == exam.id)))
+    drawn = 0
+    for user_id in db.session.scalars(eligible_users_query(exam).with_only_columns(User.id)):
+        if user_id not in have:
+            _create_attempt(exam, user_id, 1, pool, sections)
+            drawn += 1
+    db.session.flush()
+    return drawn
+
+
+def publish_exam(exam: Exam, *, actor_id: int | None = None) -> int:
+    problems = assembly.check_blueprint(exam_sections(exam), active_pool())
+    if problems:
+        raise ExamError("题库已不能满足试卷结构，未发布：" + "；".join(problems), problems)
+    exam.status = PUBLISHED
+    exam.published_at = utcnow()
+    drawn = draw_ready_papers(exam)
+    record("exam.published", target_type="exam", target_id=exam.id, summary=f"发布考试“{exam.title}”，预生成 {drawn} 份试卷",
+           actor_id=actor_id)
+    return drawn
+
+
+def sample_paper(exam_or_sections, *, shuffle_questions=True, shuffle_options=True) -> list[dict]:
+    """A preview paper (not stored) for the organiser: questions as a candidate would see them."""
+    sections = exam_or_sections if isinstance(exam_or_sections, list) else exam_sections(exam_or_sections)
+    paper = assembly.draw_paper(sections, active_pool(), _new_seed(), shuffle_questions=shuffle_questions,
+                                shuffle_options=shuffle_options)
+    versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(
+        QuestionVersion.id.in_([e.version_id for e in paper])))}
+    return [present_item(versions[e.version_id], list(e.option_order), position, e.points, e.section)
+            | {"answer": display_answer(versions[e.version_id], list(e.option_order))}
+            for position, e in enumerate(paper, start=1)]
+
+
+# --- presenting a paper -------------------------------------------------------------------------
+
+def display_options(version: QuestionVersion, option_order: list[str]) -> list[dict]:
+    texts = {o["key"]: o["text"] for o in version.options or []}
+    return [{"key": OPTION_KEYS[i], "text": texts[original]} for i, original in enumerate(option_order)]
+
+
+def display_answer(version: QuestionVersion, option_order: list[str]) -> object:
+    """The correct answer in the letters this candidate saw."""
+    to_display = {original: OPTION_KEYS[i] for i, original in enumerate(option_order)}
+    if version.type == "single":
+        return to_display.get(version.answer, version.answer)
+    if version.type == "multiple":
+        return sorted(to_display.get(k, k) for k in version.answer)
+    return version.answer
+
+
+def present_item(version: QuestionVersion, option_order: list[str], item_id: int, points: float,
+                 section: int = 0) -> dict:
+    """A paper item for the candidate's browser: never the key or the explanation."""
+    item = {"item": item_id, "type": version.type, "stem": version.stem, "points": points, "section": section,
+            "options": display_options(version, option_order) if version.type in ("single", "multiple") else []}
+    if version.type == "fill":
+        item["blanks"] = max(1, count_blanks(version.stem))
+    return item
+
+
+def item_key(item: PaperItem) -> grading.ItemKey:
+    version = item.version
+    return grading.ItemKey(type=item.type, points=item.points, answer=display_answer(version, item.option_order))
+
+
+# --- attempts -------------------------------------------------------------------------------------
+
+def settings_grace() -> int:
+    return int(current_app.config.get("SAVE_GRACE_SECONDS", 30))
+
+
+def attempts_of(exam: Exam, user: User) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)
+                                   .order_by(Attempt.number)))
+
+
+def window_state(exam: Exam, now: datetime) -> str:
+    if now < exam.opens_at:
+        return "upcoming"
+    if now >= exam.closes_at:
+        return "closed"
+    return "open"
+
+
+def start_attempt(exam: Exam, user: User, now: datetime | None = None) -> Attempt:
+    """Start the candidate's attempt, or return the one already running (never a second)."""
+    now = now or utcnow()
+    if exam.status != PUBLISHED or not is_eligible(exam, user):
+        raise ExamError("您不在本场考试的参考人员名单中。", status=403)
+    attempts = attempts_of(exam, user)
+    running = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    if running is not None:
+        touch_attempt(running, now)
+        if running.status == IN_PROGRESS:
+            return running
+        attempts = attempts_of(exam, user)
+    state = window_state(exam, now)
+    if state == "upcoming":
+        raise ExamError("考试尚未开始，请在开考时间后再进入。", status=409)
+    if state == "closed":
+        raise ExamError("考试已结束，不能再开始作答。", status=409)
+    finished = [a for a in attempts if a.status in FINISHED]
+    if len(finished) >= exam.attempts_allowed:
+        raise ExamError("您已完成本场考试，作答次数已用完。", status=409)
+    ready = next((a for a in attempts if a.status == READY), None)
+    if ready is None:
+        try:
+            with db.session.begin_nested():
+                ready = _create_attempt(exam, user.id, len(attempts) + 1, active_pool(), exam_sections(exam))
+        except IntegrityError:
+            # Another request of the same candidate drew it a moment ago: use that one.
+            ready = next(a for a in attempts_of(exam, user) if a.status in (READY, IN_PROGRESS))
+    deadline = timer.compute_deadline(now, exam.duration_minutes, exam.closes_at, ready.extra_seconds)
+    # Conditional update: of two simultaneous starts only one moves READY -> IN_PROGRESS.
+    db.session.execute(update(Attempt).where(Attempt.id == ready.id, Attempt.status == READY)
+                       .values(status=IN_PROGRESS, started_at=now, deadline_at=deadline, last_activity_at=now))
+    db.session.refresh(ready)
+    if ready.started_at == now:
+        db.session.add(AttemptEvent(attempt_id=ready.id, at=now, kind="start", detail={}))
+    return ready
+
+
+def touch_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Finalise the attempt if its deadline (plus grace) has passed; anything that reads it calls this."""
+    now = now or utcnow()
+    if attempt.status == IN_PROGRESS and timer.is_overdue(attempt.deadline_at, now, settings_grace()):
+        finish_attempt(attempt, FINALISED_OVERDUE, "server", now)
+    return attempt
+
+
+def finish_attempt(attempt: Attempt, status: str, by: str, now: datetime | None = None) -> bool:
+    """Move an in-progress attempt to a final state and grade it; False if it was already final."""
+    now = now or utcnow()
+    changed = db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
+                                 .values(status=status, submitted_at=now, finished_by=by)).rowcount
+    db.session.refresh(attempt)
+    if not changed:
+        return False
+    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="submit" if status == SUBMITTED else "overdue",
+                                detail={"by": by}))
+    grade_attempt(attempt, now)
+    return True
+
+
+def submit_attempt(attempt: Attempt, by: str = "candidate", now: datetime | None = None) -> Attempt:
+    """Hand in (idempotent): a second submit, or one after the server finalised it, changes nothing."""
+    now = now or utcnow()
+    touch_attempt(attempt, now)
+    if attempt.status == IN_PROGRESS:
+        finish_attempt(attempt, SUBMITTED, by, now)
+    return attempt
+
+
+def grade_attempt(attempt: Attempt, now: datetime | None = None) -> float:
+    responses = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
+        Answer.attempt_id == attempt.id)).all())
+    rule = attempt.exam.multiple_rule
+    total = 0.0
+    for item in attempt.items:
+        item.earned = grading.grade_item(item_key(item), responses.get(item.id), rule)
+        total += item.earned
+    attempt.score = round(total, 2)
+    attempt.graded_at = now or utcnow()
+    return attempt.score
+
+
+def finalise_overdue(now: datetime | None = None, exam_id: int | None = None) -> int:
+    """Finalise every in-progress attempt whose deadline and grace have passed (safe to run from cron)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=settings_grace())
+    stmt = select(Attempt).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff)
+    if exam_id is not None:
+        stmt = stmt.where(Attempt.exam_id == exam_id)
+    count = 0
+    for attempt in db.session.scalars(stmt).all():
+        if finish_attempt(attempt, FINALISED_OVERDUE, "server", now):
+            count += 1
+    return count
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    seq: int
+    deadline_at: datetime
+    server_time: datetime
+
+
+def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq: int,
+                now: datetime | None = None) -> SaveResult:
+    """Store one answer; an older save (lower seq) never overwrites a newer one. Kept lean: it is the hot path."""
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Attempt.status, Attempt.deadline_at, Attempt.user_id, PaperItem.type, PaperItem.option_order,
+               QuestionVersion.stem)
+        .join(PaperItem, PaperItem.attempt_id == Attempt.id)
+        .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
+        .where(Attempt.id == attempt_id, PaperItem.id == item_id)).first()
+    if row is None or row.user_id != user_id:
+        raise ExamError("找不到这道题目。", status=404)
+    if row.status != IN_PROGRESS:
+        raise ExamError("本次考试已交卷，不能再修改答案。", status=409)
+    if not timer.accepts_save(row.deadline_at, now, settings_grace()):
+        raise ExamError("考试时间已到，此次修改未能保存；此前已保存的答案有效。", status=409)
+    keys = list(OPTION_KEYS[:len(row.option_order)])
+    problem = grading.validate_response(row.type, value, keys, max(1, count_blanks(row.stem)))
+    if problem:
+        raise ExamError(problem, status=400)
+    if row.type == "multiple" and isinstance(value, list):
+        value = sorted(value)
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Answer).values(attempt_id=attempt_id, item_id=item_id, value=value, seq=seq, saved_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Answer.item_id],
+        set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+        where=Answer.seq < stmt.excluded.seq)
+    db.session.execute(stmt)
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(last_activity_at=now))
+    return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now)
+
+
+def saved_answers(attempt: Attempt) -> dict[int, tuple[object, int]]:
+    return {item_id: (value, seq) for item_id, value, seq in db.session.execute(
+        select(Answer.item_id, Answer.value, Answer.seq).where(Answer.attempt_id == attempt.id))}
+
+
+def record_focus_loss(attempt: Attempt, now: datetime | None = None) -> dict:
+    """Count a switch away from the exam page; apply the exam's optional warn / force-submit policy."""
+    now = now or utcnow()
+    if attempt.status != IN_PROGRESS:
+        return {"focus_losses": attempt.focus_losses, "action": "none"}
+    db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
+                       .values(focus_losses=Attempt.focus_losses + 1, last_activity_at=now))
+    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="focus_loss", detail={}))
+    db.session.refresh(attempt)
+    exam = attempt.exam
+    action = "none"
+    if exam.focus_submit_after and attempt.focus_losses >= exam.focus_submit_after:
+        finish_attempt(attempt, SUBMITTED, "focus_policy", now)
+        action = "submitted"
+    elif exam.focus_warn_after and attempt.focus_losses >= exam.focus_warn_after:
+        action = "warn"
+    return {"focus_losses": attempt.focus_losses, "action": action}
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+def review_level(attempt: Attempt, now: datetime | None = None) -> str:
+    """What the candidate may see now: 'none' (still running), 'score', or 'full' (answers, 解析, article)."""
+    now = now or utcnow()
+    if not attempt.finished:
+        return "none"
+    policy = attempt.exam.review_policy
+    if policy == REVIEW_AFTER_SUBMIT or (policy == REVIEW_AFTER_CLOSE and now >= attempt.exam.closes_at):
+        return "full"
+    return "score"
+
+
+def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
+    """The attempt as the API returns it; keys and score only as the review policy allows."""
+    now = now or utcnow()
+    level = review_level(attempt, now)
+    answers = saved_answers(attempt)
+    data = {"attempt": attempt.id, "exam": attempt.exam_id, "status": attempt.status,
+            "deadline": iso(attempt.deadline_at), "server_time": iso(now),
+            "seconds_left": timer.seconds_left(attempt.deadline_at, now) if attempt.status == IN_PROGRESS else 0,
+            "answers": [{"item": item_id, "answer": value, "seq": seq} for item_id, (value, seq) in answers.items()],
+            "focus_losses": attempt.focus_losses}
+    if level in ("score", "full"):
+        data["score"] = attempt.score
+        data["max_score"] = attempt.max_score
+    return data
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def paper_payload(attempt: Attempt, now: datetime | None = None) -> dict:
+    """The running attempt's paper for the exam page: items in order, saved answers, the server's clock."""
+    now = now or utcnow()
+    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
+                               .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
+    data = attempt_state(attempt, now)
+    data["title"] = attempt.exam.title
+    data["items"] = [present_item(i.version, i.option_order, i.id, i.points, i.section) for i in items]
+    return data
+
+
+@dataclass
+class CandidateExamRow:
+    exam: Exam
+    window: str            # upcoming | open | closed
+    attempt_id: int | None
+    attempt_status: str | None
+    can_start: bool
+    attempts_used: int
+    score: float | None    # shown only when the review policy allows
+
+
+def candidate_exam_rows(user: User, now: datetime | None = None) -> list[CandidateExamRow]:
+    now = now or utcnow()
+    rows = []
+    for exam in db.session.scalars(select(Exam).where(Exam.status == PUBLISHED).order_by(Exam.opens_at.desc())):
+        if not is_eligible(exam, user):
+            continue
+        attempts = [touch_attempt(a, now) for a in attempts_of(exam, user)]
+        current = next((a for a in attempts if a.status == IN_PROGRESS), None)
+        finished = [a for a in attempts if a.status in FINISHED]
+        latest = current or (finished[-1] if finished else None)
+        window = window_state(exam, now)
+        can_start = window == "open" and (current is not None or len(finished) < exam.attempts_allowed)
+        score = latest.score if latest is not None and review_level(latest, now) != "none" else None
+        rows.append(CandidateExamRow(exam=exam, window=window, attempt_id=latest.id if latest else None,
+                                     attempt_status=latest.status if latest else None, can_start=can_start,
+                                     attempts_used=len(finished), score=score))
+    return rows
+
+
+def definition_problems_for(exam: Exam) -> list[str]:
+    """What, today, would stop this exam's papers from being drawn (the bank may have changed)."""
+    return assembly.check_blueprint(exam_sections(exam), active_pool())
