@@ -23,7 +23,7 @@ def test_each_demo_role_reaches_its_home_page(client, demo):
                              ("sj01", "我的考试")]:
         response = login(client, username)
         assert response.status_code == 302 and response.headers["Location"] == "/"
-        assert marker in client.get("/").get_data(as_text=True)
+        assert marker in client.get("/", follow_redirects=True).get_data(as_text=True)
         client.post("/logout")
 
 
@@ -77,7 +77,7 @@ def test_initial_password_must_be_changed_before_anything_else(app, client, demo
     assert "密码至少 8 位" in body
     response = client.post("/password", data={"current": "Start2026x", "new": "Mine2026ok", "confirm": "Mine2026ok"})
     assert response.headers["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/exams").status_code == 200
     client.post("/logout")
     assert login(client, "sj03", "Mine2026ok").headers["Location"] == "/"
 
@@ -93,7 +93,7 @@ def test_organiser_session_ends_after_idle_time_but_candidate_session_does_not(a
         response = client.get("/")
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
         assert "自动退出" in client.get("/login").get_data(as_text=True)
-        assert candidate.get("/").status_code == 200
+        assert candidate.get("/exams").status_code == 200
 
 
 def test_deactivated_user_cannot_log_in(app, client, demo):

@@ -11,8 +11,8 @@ def test_secretary_logs_in_on_a_phone_and_sees_my_exams(live_server, page, demo)
     page.fill("input[name=username]", "sj01")
     page.fill("input[name=password]", "demo1234")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
-    assert page.locator("h2", has_text="我的考试").is_visible()
+    page.wait_for_url(f"{live_server}/exams")
+    assert page.locator("h1", has_text="我的考试").is_visible()
     # Large type for older eyes, and nothing wider than the phone.
     font_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font_size >= 16

@@ -1,0 +1,160 @@
+"""Shared types and small readers used by every import/export format (pure: no Flask, no database)."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from examapp.bank.core import DIFFICULTY_LABELS, QuestionData, cn_numeral_to_int
+
+# XML 1.0 and xlsx both reject most C0 control characters; tab and newline are fine.
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+TAG_SPLIT_RE = re.compile(r"[、,，;；\s]+")
+
+DIFFICULTY_WORDS = {"1": 1, "2": 2, "3": 3, "易": 1, "容易": 1, "简单": 1, "中": 2, "中等": 2, "一般": 2,
+                    "难": 3, "较难": 3, "困难": 3}
+
+
+@dataclass
+class ParsedQuestion:
+    location: str  # in Chinese, e.g. "第 3 行" (xlsx) or "第 2 题" (XML, GIFT, JSON)
+    data: QuestionData
+
+
+@dataclass
+class FormatProblem:
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}：{self.message}" if self.location else self.message
+
+
+@dataclass
+class ParseResult:
+    items: list[ParsedQuestion] = field(default_factory=list)
+    problems: list[FormatProblem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # questions of types the bank does not carry
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ExportItem:
+    id: int | None
+    version: int | None
+    chapter: int | None
+    data: QuestionData
+
+
+@dataclass
+class DumpResult:
+    content: bytes
+    skipped: list[str] = field(default_factory=list)  # questions the format cannot carry, in Chinese
+
+
+def clean_text(text: str | None) -> str:
+    """Text as written to a file: newlines normalised to \\n, control characters removed."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL_CHARS_RE.sub("", text)
+
+
+def decode_text(content: bytes) -> str:
+    """Decode a text upload: UTF-8 (with or without BOM), else GB18030 as saved by Chinese Windows editors."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise ValueError("文件编码无法识别，请另存为 UTF-8 编码") from exc
+
+
+def parse_article(value: object) -> int | None:
+    """Read an article reference: 21, "21", "第21条", "第二十一条" or empty (None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"条款“{value}”无法识别")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"条款“{value:g}”应为整数条号")
+        number = int(value)
+    else:
+        text = re.sub(r"\s+", "", str(value)).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        if not text:
+            return None
+        match = re.fullmatch(r"第?(\d+)条?", text) or re.fullmatch(r"第?([零〇一二两三四五六七八九十百]+)条?", text)
+        if not match:
+            raise ValueError(f"条款“{value}”无法识别，应写成 21、第21条 或 第二十一条")
+        digits = match.group(1)
+        number = int(digits) if digits.isdigit() else cn_numeral_to_int(digits)
+    if number < 1:
+        raise ValueError(f"条款“{value}”无效，条号应为正整数")
+    return number
+
+
+def parse_difficulty(value: object) -> int:
+    """Read a difficulty: 1/2/3 or 易/中/难 (empty means 2, medium)."""
+    if value is None:
+        return 2
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s+", "", str(value))
+    if not text:
+        return 2
+    if text in DIFFICULTY_WORDS:
+        return DIFFICULTY_WORDS[text]
+    raise ValueError(f"难度“{value}”无效，应为 1、2、3 或 易、中、难")
+
+
+def difficulty_label(difficulty: int) -> str:
+    return DIFFICULTY_LABELS.get(difficulty, str(difficulty))
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Tags separated by 、 , ， ; ； or whitespace."""
+    return [t for t in TAG_SPLIT_RE.split(text or "") if t]
+
+
+def option_keys_text(keys: list[str]) -> str:
+    """"A–D" for contiguous keys, used in messages."""
+    if not keys:
+        return "无"
+    return keys[0] if len(keys) == 1 else f"{keys[0]}–{keys[-1]}"
+
+
+def fraction_text(value: float) -> str:
+    """A Moodle grade fraction in percent as Moodle writes it: 100, 50, 33.33333, -100."""
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# ---------------------------------------------------------------- HTML text (Moodle question texts)
+
+_NL = r"(?:[ \t]*\n\s*)?"  # raw line breaks next to block tags are layout, not content
+_LINE_BREAK_RE = re.compile(_NL + r"(?:<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote|pre)\s*>)" + _NL, re.IGNORECASE)
+_BLOCK_START_RE = re.compile(_NL + r"(?:<(?:p|div|li|ul|ol|h[1-6]|tr|table|tbody|blockquote|pre)\b[^>]*>"
+                             r"|</(?:ul|ol|table|tbody)\s*>)" + _NL, re.IGNORECASE)
+_TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_BREAK_MARK = "\ue0ff"
+
+
+def text_to_html(text: str) -> str:
+    """Plain text to the HTML of a Moodle text field: escaped, line breaks as <br>."""
+    return html.escape(clean_text(text), quote=False).replace("\n", "<br>")
+
+
+def html_to_text(markup: str) -> str:
+    """HTML of a Moodle text field back to plain text: line breaks kept, other tags dropped, entities decoded."""
+    text = (markup or "").replace("\r\n", "\n").replace("\r", "\n").replace(_BREAK_MARK, "")
+    text = _LINE_BREAK_RE.sub(_BREAK_MARK, text)
+    text = _BLOCK_START_RE.sub("", text)
+    text = re.sub(r"[ \t]*\n[ \t]*", " ", text)  # other raw line breaks are just white space in HTML
+    text = _TAG_RE.sub("", text).replace("&nbsp;", " ").replace(_BREAK_MARK, "\n")
+    return html.unescape(text).strip()

@@ -1,0 +1,68 @@
+"""JSON: a list of question objects in the bank's canonical form (the lossless backup format)."""
+from __future__ import annotations
+
+import json
+
+from examapp.bank.core import question_from_mapping
+from examapp.bank.formats.common import (
+    DumpResult,
+    ExportItem,
+    FormatProblem,
+    ParsedQuestion,
+    ParseResult,
+    decode_text,
+    parse_article,
+    parse_difficulty,
+)
+
+
+def dump(items: list[ExportItem]) -> DumpResult:
+    records = []
+    for item in items:
+        data = item.data
+        records.append({
+            "id": item.id,
+            "version": item.version,
+            "type": data.type,
+            "stem": data.stem,
+            "options": [{"key": o["key"], "text": o["text"]} for o in data.options],
+            "answer": data.answer,
+            "article": data.article,
+            "chapter": item.chapter,
+            "difficulty": data.difficulty,
+            "explanation": data.explanation,
+            "tags": list(data.tags),
+        })
+    text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return DumpResult(content=text.encode("utf-8"))
+
+
+def parse(content: bytes) -> ParseResult:
+    result = ParseResult()
+    try:
+        raw = json.loads(decode_text(content))
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            result.problems.append(FormatProblem(f"第 {exc.lineno} 行",
+                                                 f"JSON 格式有误（第 {exc.colno} 列附近），无法读取文件"))
+        else:
+            result.problems.append(FormatProblem("文件", str(exc)))
+        return result
+    if isinstance(raw, dict) and isinstance(raw.get("questions"), list):
+        raw = raw["questions"]
+    if not isinstance(raw, list):
+        result.problems.append(FormatProblem("文件", "JSON 文件的最外层应为题目列表 [ … ]"))
+        return result
+    for number, record in enumerate(raw, start=1):
+        location = f"第 {number} 题"
+        try:
+            if isinstance(record, dict):
+                record = dict(record, article=parse_article(record.get("article")),
+                              difficulty=parse_difficulty(record.get("difficulty")))
+            data = question_from_mapping(record)
+        except (ValueError, TypeError) as exc:
+            message = str(exc) if isinstance(exc, ValueError) else "题目字段的类型不正确"
+            result.problems.append(FormatProblem(location, message))
+            continue
+        result.items.append(ParsedQuestion(location, data))
+    return result

@@ -1,0 +1,255 @@
+"""Attempts end to end through the JSON API: start, save with sequence numbers, deadline, submit, finalise."""
+import threading
+from datetime import timedelta
+
+import time_machine
+
+from examapp.exams import services
+from examapp.exams.models import Answer, Attempt, Exam, PaperItem
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+from tests.conftest import login
+
+
+def start(client, exam_id):
+    response = client.post(f"/api/v1/exams/{exam_id}/attempts", json={})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def correct_answers(app, attempt_id):
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        return {i.id: services.display_answer(i.version, i.option_order) for i in attempt.items}
+
+
+def test_publication_draws_every_candidate_a_paper_of_the_same_shape(app, exam):
+    with app.app_context():
+        attempts = db.session.scalars(db.select(Attempt).where(Attempt.exam_id == exam)).all()
+        assert len(attempts) == 72
+        shapes = {tuple(sorted((i.type, i.version.question.article.chapter) for i in a.items)) for a in attempts[:10]}
+        type_counts = {tuple(sorted({t: [i.type for i in a.items].count(t) for t in ("single", "fill")}.items()))
+                       for a in attempts}
+        assert type_counts == {(("fill", 2), ("single", 5))}
+        assert len(shapes) >= 1
+        assert all(a.max_score == 5 * 2 + 3 * 2 + 3 * 1 + 2 * 2 for a in attempts)
+
+
+def test_start_returns_paper_without_answer_keys_and_never_a_second_attempt(client, exam):
+    login(client, "sj01")
+    first = start(client, exam)
+    assert len(first["items"]) == 13 and first["status"] == "in_progress"
+    text = str(first)
+    assert "answer'" not in text.replace("'answers'", "") and "explanation" not in text
+    assert all(set(item) <= {"item", "type", "stem", "points", "section", "options", "blanks"} for item in first["items"])
+    again = start(client, exam)
+    assert again["attempt"] == first["attempt"]
+    assert 29 * 60 <= again["seconds_left"] <= 30 * 60
+
+
+def test_saves_are_ordered_by_sequence_number(app, client, exam):
+    login(client, "sj01")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "single")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    assert client.post(url, json={"item": item["item"], "answer": "B", "seq": 2}).get_json()["saved"]
+    client.post(url, json={"item": item["item"], "answer": "A", "seq": 1})   # late-arriving older save
+    state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    saved = {a["item"]: (a["answer"], a["seq"]) for a in state["answers"]}
+    assert saved[item["item"]] == ("B", 2)
+    client.post(url, json={"item": item["item"], "answer": "C", "seq": 3})
+    state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    assert {a["item"]: a["answer"] for a in state["answers"]}[item["item"]] == "C"
+
+
+def test_malformed_answers_are_refused_in_chinese(client, exam):
+    login(client, "sj01")
+    paper = start(client, exam)
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    single = next(i for i in paper["items"] if i["type"] == "single")
+    fill = next(i for i in paper["items"] if i["type"] == "fill")
+    response = client.post(url, json={"item": single["item"], "answer": "Z", "seq": 1})
+    assert response.status_code == 400 and "单选题" in response.get_json()["error"]
+    response = client.post(url, json={"item": fill["item"], "answer": ["a"] * (fill["blanks"] + 1), "seq": 1})
+    assert response.status_code == 400 and "填空题" in response.get_json()["error"]
+    assert client.post(url, json={"answer": "A"}).status_code == 400
+
+
+def test_candidate_cannot_touch_another_candidates_attempt(app, client, exam):
+    login(client, "sj01")
+    paper = start(client, exam)
+    other = app.test_client()
+    login(other, "sj02")
+    assert other.get(f"/api/v1/attempts/{paper['attempt']}").status_code == 404
+    item = paper["items"][0]["item"]
+    response = other.post(f"/api/v1/attempts/{paper['attempt']}/answers", json={"item": item, "answer": "A", "seq": 1})
+    assert response.status_code == 404
+
+
+def test_save_after_deadline_is_refused_and_earlier_answers_are_kept(app, client, exam):
+    login(client, "sj03")
+    paper = start(client, exam)
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    single = next(i for i in paper["items"] if i["type"] == "single")
+    client.post(url, json={"item": single["item"], "answer": "A", "seq": 1})
+    with app.app_context():
+        deadline = db.session.get(Attempt, paper["attempt"]).deadline_at
+    with time_machine.travel(deadline + timedelta(seconds=20), tick=False):   # inside the grace
+        assert client.post(url, json={"item": single["item"], "answer": "B", "seq": 2}).status_code == 200
+    with time_machine.travel(deadline + timedelta(seconds=31), tick=False):
+        response = client.post(url, json={"item": single["item"], "answer": "C", "seq": 3})
+        assert response.status_code == 409 and "时间已到" in response.get_json()["error"]
+    with app.app_context():
+        saved = db.session.scalar(db.select(Answer.value).where(Answer.item_id == single["item"]))
+        assert saved == "B"
+
+
+def test_abandoned_attempt_is_finalised_by_the_cli_and_graded(app, client, runner, exam):
+    login(client, "sj04")
+    paper = start(client, exam)
+    keys = correct_answers(app, paper["attempt"])
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    singles = [i for i in paper["items"] if i["type"] == "single"][:3]
+    for seq, item in enumerate(singles, start=1):
+        client.post(url, json={"item": item["item"], "answer": keys[item["item"]], "seq": seq})
+    with app.app_context():
+        deadline = db.session.get(Attempt, paper["attempt"]).deadline_at
+    with time_machine.travel(deadline + timedelta(minutes=5), tick=False):
+        result = runner.invoke(args=["exams", "finalise-overdue"])
+        assert result.exit_code == 0 and "已自动交卷 1 份" in result.output
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert attempt.status == "finalised_overdue" and attempt.finished_by == "server"
+        assert attempt.score == 3 * 2.0
+    assert "已自动交卷 0 份" in runner.invoke(args=["exams", "finalise-overdue"]).output
+
+
+def test_submitting_twice_is_harmless_and_scores_by_the_rules(app, client, exam):
+    login(client, "sj05")
+    paper = start(client, exam)
+    keys = correct_answers(app, paper["attempt"])
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    expected = 0.0
+    for seq, item in enumerate(paper["items"], start=1):
+        key = keys[item["item"]]
+        if item["type"] == "multiple":
+            client.post(url, json={"item": item["item"], "answer": key[:1], "seq": seq})   # 少选: half
+            expected += 1.0
+        elif item["type"] == "fill":
+            client.post(url, json={"item": item["item"], "answer": [b[0] for b in key], "seq": seq})
+            expected += 2.0
+        elif item["type"] == "truefalse":
+            client.post(url, json={"item": item["item"], "answer": not key, "seq": seq})  # wrong
+        else:
+            client.post(url, json={"item": item["item"], "answer": key, "seq": seq})
+            expected += 2.0
+    first = client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={}).get_json()
+    second = client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={}).get_json()
+    assert first["status"] == second["status"] == "submitted"
+    assert first["score"] == second["score"] == expected == 5 * 2 + 3 * 1 + 2 * 2
+    response = client.post(url, json={"item": paper["items"][0]["item"], "answer": "A", "seq": 999})
+    assert response.status_code == 409
+    assert client.post(f"/api/v1/exams/{exam}/attempts", json={}).status_code == 409
+
+
+def test_saves_racing_from_two_threads_keep_the_newest(app, exam, engine_name):
+    client_a, client_b = app.test_client(), app.test_client()
+    login(client_a, "sj06")
+    paper = start(client_a, exam)
+    # The second "device" shares the session cookie, as two tabs of one browser do.
+    client_b.set_cookie("session", client_a.get_cookie("session").value)
+    item = next(i for i in paper["items"] if i["type"] == "single")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    errors = []
+
+    def send(client, seqs):
+        for seq in seqs:
+            response = client.post(url, json={"item": item["item"], "answer": "ABCD"[seq % 4], "seq": seq})
+            if response.status_code != 200:
+                errors.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(client_a, range(1, 40, 2))),
+               threading.Thread(target=send, args=(client_b, range(2, 41, 2)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        row = db.session.execute(db.select(Answer.value, Answer.seq).where(Answer.item_id == item["item"])).one()
+        assert row.seq == 40 and row.value == "ABCD"[40 % 4]
+
+
+def test_starting_outside_the_window_is_refused(app, client, exam):
+    with app.app_context():
+        opens = db.session.get(Exam, exam).opens_at
+    with time_machine.travel(opens - timedelta(minutes=1), tick=False):
+        login(client, "sj07")
+        response = client.post(f"/api/v1/exams/{exam}/attempts", json={})
+        assert response.status_code == 409 and "尚未开始" in response.get_json()["error"]
+
+
+def test_a_second_login_takes_over_the_first_session(app, exam):
+    first, second = app.test_client(), app.test_client()
+    login(first, "sj08")
+    paper = start(first, exam)
+    login(second, "sj08")
+    response = first.get(f"/api/v1/attempts/{paper['attempt']}")
+    assert response.status_code == 401 and response.get_json()["code"] == "session_replaced"
+    assert "另一台设备" in response.get_json()["error"]
+    assert second.get(f"/api/v1/attempts/{paper['attempt']}").status_code == 200
+
+
+def test_focus_losses_are_counted_and_policy_can_force_submit(app, client, bank, demo):
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(title="切屏考试", focus_warn_after=1, focus_submit_after=3).id
+    login(client, "sj09")
+    paper = start(client, exam_id)
+    url = f"/api/v1/attempts/{paper['attempt']}/events"
+    assert client.post(url, json={"kind": "focus_loss"}).get_json()["action"] == "warn"
+    client.post(url, json={"kind": "focus_loss"})
+    assert client.post(url, json={"kind": "focus_loss"}).get_json()["action"] == "submitted"
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert attempt.focus_losses == 3 and attempt.status == "submitted" and attempt.finished_by == "focus_policy"
+
+
+def test_bank_edit_after_publication_does_not_change_the_paper(app, client, exam):
+    login(client, "sj10")
+    paper = start(client, exam)
+    item = paper["items"][0]
+    with app.app_context():
+        question = db.session.get(PaperItem, item["item"]).version.question
+        data = question.current.as_data()
+        data.stem = data.stem + "（已修改）"
+        services_bank = __import__("examapp.bank.services", fromlist=["update_question"])
+        services_bank.update_question(question, data, note="测试")
+        db.session.commit()
+        assert question.version == 2
+    again = start(client, exam)
+    assert again["items"][0]["stem"] == item["stem"]
+
+
+def test_list_endpoint_shows_the_callers_exams(client, exam):
+    login(client, "sj11")
+    listing = client.get("/api/v1/exams").get_json()
+    assert [e["id"] for e in listing["exams"]] == [exam]
+    assert listing["exams"][0]["can_start"] and listing["exams"][0]["window"] == "open"
+
+
+def test_review_policy_controls_what_the_candidate_sees(app, client, bank, demo):
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(title="考后公布", review="after_close").id
+        closes = db.session.get(Exam, exam_id).closes_at
+    login(client, "sj12")
+    paper = start(client, exam_id)
+    client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={})
+    page = client.get(f"/attempts/{paper['attempt']}").get_data(as_text=True)
+    assert "答题详情" not in page and "正确答案：" not in page and "考试结束" in page
+    with time_machine.travel(closes + timedelta(minutes=1), tick=False):
+        login(client, "sj12")
+        page = client.get(f"/attempts/{paper['attempt']}").get_data(as_text=True)
+        assert "答题详情" in page and "正确答案：" in page and "解析：" in page and "原文" in page
+    assert utcnow() < closes
