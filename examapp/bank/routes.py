@@ -209,7 +209,5 @@ def export_questions():
     if fmt not in formats.FORMATS:
         abort(404)
     result = formats.dump(fmt, services.export_items())
-    extension = {"json": "json", "xlsx": "xlsx", "moodle-xml": "xml", "gift": "gift.txt"}[fmt]
-    if result.skipped:
-        flash("；".join(result.skipped), "warning")
-    return send_file(io.BytesIO(result.content), as_attachment=True, download_name=f"题库导出.{extension}")
+    return send_file(io.BytesIO(result.content), as_attachment=True, mimetype=formats.MIME_TYPES[fmt],
+                     download_name=f"题库导出.{formats.FILE_EXTENSIONS[fmt]}")
