@@ -56,6 +56,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms' own Chinese messages (formutil.BaseForm) rather than Flask-Babel.
+        "WTF_I18N_ENABLED": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "ISSUING_ORGAN": env.get("ISSUING_ORGAN", "中共××区委优化营商环境工作领导小组办公室"),
         "TRUST_PROXY": _bool(env.get("TRUST_PROXY")),

@@ -1,5 +1,13 @@
-"""Small helpers shared by the domains' WTForms forms."""
+"""Shared pieces of the domains' WTForms forms: a Chinese-speaking base form and choice lists."""
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+
+
+class BaseForm(FlaskForm):
+    """Every form's built-in messages (invalid choice, not a number, ...) in Simplified Chinese."""
+
+    class Meta:
+        locales = ["zh"]
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -1,14 +1,13 @@
 """Forms for editing and importing questions."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from examapp.bank.core import DIFFICULTY_LABELS, OPTION_KEYS, TYPE_LABELS
-from examapp.formutil import choices
+from examapp.formutil import BaseForm, choices
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     type = SelectField("题型", choices=choices(TYPE_LABELS.items()))
     stem = TextAreaField("题干", validators=[DataRequired("请填写题干"), Length(max=2000)],
                          render_kw={"rows": 3})
@@ -30,7 +29,7 @@ class QuestionForm(FlaskForm):
         return [getattr(self, f"option_{k.lower()}") for k in OPTION_KEYS]
 
 
-class QuestionImportForm(FlaskForm):
+class QuestionImportForm(BaseForm):
     file = FileField("题目文件", validators=[
         FileRequired("请选择文件"),
         FileAllowed(["xlsx", "xml", "gift", "txt", "json"], "只支持 .xlsx、.xml（Moodle）、.gift/.txt（GIFT）或 .json 文件")])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,12 +21,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from examapp.bank.core import TYPE_LABELS
 from examapp.exams import grading
 from examapp.exams.models import REVIEW_LABELS
-from examapp.formutil import choices
+from examapp.formutil import BaseForm, choices
 
 DEFAULT_SECTIONS = {"single": (40, 1), "multiple": (20, 1.5), "truefalse": (20, 1), "fill": (10, 1)}
 
 
-class SectionForm(FlaskForm):
+class SectionForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -40,7 +39,7 @@ class SectionForm(FlaskForm):
     hard = IntegerField("难", validators=[Optional(), NumberRange(min=0)])
 
 
-class ExamForm(FlaskForm):
+class ExamForm(BaseForm):
     title = StringField("考试名称", validators=[DataRequired("请填写考试名称"), Length(max=200)])
     description = TextAreaField("考试说明（开考前向考生显示）", validators=[Optional(), Length(max=4000)],
                                 render_kw={"rows": 4})
