@@ -83,3 +83,11 @@ def parse_article_list(text: str) -> tuple[int, ...]:
             raise ValueError(f"“{part}”范围颠倒")
         numbers.update(range(low, high + 1))
     return tuple(sorted(numbers))
+
+
+class InterventionForm(BaseForm):
+    """Extra time, reopen, force-submit and window changes all need a stated reason."""
+    minutes = IntegerField("分钟数", validators=[Optional(), NumberRange(min=1, max=240)])
+    reason = StringField("原因", validators=[DataRequired("请填写原因（将记入操作日志）"), Length(max=300)])
+    closes_at = DateTimeLocalField("新的结束时间（北京时间）", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submit = SubmitField("确定")

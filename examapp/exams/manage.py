@@ -11,13 +11,13 @@ from examapp.accounts.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article
-from examapp.exams import grading, services
+from examapp.exams import grading, proctoring, services
 from examapp.exams.assembly import BlueprintError, Section
-from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, parse_article_list
+from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
 from examapp.extensions import db
 from examapp.formutil import choices
-from examapp.timeutil import local_to_utc, to_local
+from examapp.timeutil import local_to_utc, to_local, utcnow
 
 bp = Blueprint("manage_exams", __name__)
 
@@ -175,3 +175,103 @@ def exam_preview(exam_id: int):
         flash("题库已不能满足试卷结构：" + "；".join(exc.problems), "danger")
         return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
     return render_template("exams/manage_preview.html", exam=exam, items=items, types=TYPE_LABELS)
+
+
+# --- running the exam -------------------------------------------------------------------------
+
+@bp.route("/<int:exam_id>/monitor")
+@roles_required(*STAFF)
+def exam_monitor(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    rows = proctoring.monitor_rows(exam)
+    db.session.commit()
+    return render_template("exams/manage_monitor.html", exam=exam, rows=rows, counts=proctoring.monitor_counts(rows),
+                           labels=proctoring.MONITOR_LABELS, form=InterventionForm())
+
+
+@bp.route("/<int:exam_id>/monitor.json")
+@roles_required(*STAFF)
+def exam_monitor_json(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    rows = proctoring.monitor_rows(exam)
+    db.session.commit()
+    return {"counts": proctoring.monitor_counts(rows), "rows": [r.as_dict() for r in rows],
+            "closes_at": services.iso(exam.closes_at)}
+
+
+def _intervene(action, target, success: str, redirect_to: str):
+    form = InterventionForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(redirect_to)
+    try:
+        result = action(form)
+    except services.ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(success.format(result=result), "success")
+    return redirect(redirect_to)
+
+
+def _attempt_of(exam_id: int, attempt_id: int) -> Attempt:
+    attempt = db.get_or_404(Attempt, attempt_id)
+    if attempt.exam_id != exam_id:
+        abort(404)
+    return attempt
+
+
+@bp.route("/<int:exam_id>/attempts/<int:attempt_id>/extra-time", methods=["POST"])
+@roles_required(*STAFF)
+def attempt_extra_time(exam_id: int, attempt_id: int):
+    attempt = _attempt_of(exam_id, attempt_id)
+    return _intervene(lambda f: proctoring.grant_extra_time(attempt, f.minutes.data or 0, f.reason.data,
+                                                            actor_id=current_user.id),
+                      attempt, f"已为 {attempt.user.name} 延长时间。", url_for("manage_exams.exam_monitor", exam_id=exam_id))
+
+
+@bp.route("/<int:exam_id>/attempts/<int:attempt_id>/force-submit", methods=["POST"])
+@roles_required(*STAFF)
+def attempt_force_submit(exam_id: int, attempt_id: int):
+    attempt = _attempt_of(exam_id, attempt_id)
+    return _intervene(lambda f: proctoring.force_submit(attempt, f.reason.data, actor_id=current_user.id),
+                      attempt, f"已强制 {attempt.user.name} 交卷。", url_for("manage_exams.exam_monitor", exam_id=exam_id))
+
+
+@bp.route("/<int:exam_id>/attempts/<int:attempt_id>/reopen", methods=["POST"])
+@roles_required(*STAFF)
+def attempt_reopen(exam_id: int, attempt_id: int):
+    attempt = _attempt_of(exam_id, attempt_id)
+    return _intervene(lambda f: proctoring.reopen(attempt, f.minutes.data or 0, f.reason.data,
+                                                  actor_id=current_user.id),
+                      attempt, f"已重新开放 {attempt.user.name} 的作答。",
+                      url_for("manage_exams.exam_monitor", exam_id=exam_id))
+
+
+@bp.route("/<int:exam_id>/window", methods=["POST"])
+@roles_required(*STAFF)
+def exam_window(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    target = url_for("manage_exams.exam_monitor", exam_id=exam_id)
+    if request.form.get("action") == "close":
+        return _intervene(lambda f: proctoring.close_now(exam, f.reason.data, actor_id=current_user.id),
+                          exam, "考试已结束，{result} 份正在进行的作答已交卷。", target)
+
+    def extend(form):
+        if not form.closes_at.data:
+            raise services.ExamError("请填写新的结束时间。")
+        return proctoring.set_window_close(exam, local_to_utc(form.closes_at.data), form.reason.data,
+                                           actor_id=current_user.id)
+    return _intervene(extend, exam, "已修改考试结束时间，{result} 份正在进行的作答随之调整。", target)
+
+
+@bp.route("/<int:exam_id>/attempts/<int:attempt_id>")
+@roles_required(*STAFF)
+def attempt_review(exam_id: int, attempt_id: int):
+    attempt = _attempt_of(exam_id, attempt_id)
+    services.touch_attempt(attempt)
+    db.session.commit()
+    context = services.review_context(attempt, utcnow(), force_full=True)
+    return render_template("exams/manage_attempt.html", timeline=proctoring.attempt_timeline(attempt),
+                           audit=proctoring.audit_for_attempt(attempt), form=InterventionForm(), **context)

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import CANDIDATE
-from examapp.bank.models import Article
 from examapp.exams import grading, services
-from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam, PaperItem
+from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 
@@ -65,24 +62,4 @@ def attempt(attempt_id: int):
     db.session.commit()
     if attempt.status == IN_PROGRESS:
         return render_template("exams/take.html", attempt=attempt, exam=attempt.exam)
-    return render_template("exams/result.html", **result_context(attempt, now))
-
-
-def result_context(attempt: Attempt, now) -> dict:
-    level = services.review_level(attempt, now)
-    items = []
-    if level == "full":
-        answers = services.saved_answers(attempt)
-        paper = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
-                                   .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
-        numbers = {i.version.article_number for i in paper if i.version.article_number}
-        articles = {a.number: a for a in db.session.scalars(select(Article).where(Article.number.in_(numbers)))}
-        for position, item in enumerate(paper, start=1):
-            response = answers.get(item.id, (None, 0))[0]
-            items.append({"position": position, "item": item, "version": item.version,
-                          "options": services.display_options(item.version, item.option_order),
-                          "correct": services.display_answer(item.version, item.option_order),
-                          "response": response, "earned": item.earned or 0,
-                          "article": articles.get(item.version.article_number)})
-    return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
-            "passed": attempt.score is not None and attempt.score >= attempt.exam.pass_mark}
+    return render_template("exams/result.html", **services.review_context(attempt, now))

@@ -512,3 +512,24 @@ def candidate_exam_rows(user: User, now: datetime | None = None) -> list[Candida
 def definition_problems_for(exam: Exam) -> list[str]:
     """What, today, would stop this exam's papers from being drawn (the bank may have changed)."""
     return assembly.check_blueprint(exam_sections(exam), active_pool())
+
+
+def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
+    """What the result page shows; organisers (force_full) always see the whole paper."""
+    level = "full" if force_full else review_level(attempt, now)
+    items = []
+    if level == "full":
+        answers = saved_answers(attempt)
+        paper = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
+                                   .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
+        numbers = {i.version.article_number for i in paper if i.version.article_number}
+        articles = {a.number: a for a in db.session.scalars(select(Article).where(Article.number.in_(numbers)))}
+        for position, item in enumerate(paper, start=1):
+            response = answers.get(item.id, (None, 0))[0]
+            items.append({"position": position, "item": item, "version": item.version,
+                          "options": display_options(item.version, item.option_order),
+                          "correct": display_answer(item.version, item.option_order),
+                          "response": response, "earned": item.earned or 0,
+                          "article": articles.get(item.version.article_number)})
+    return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
+            "passed": attempt.score is not None and attempt.score >= attempt.exam.pass_mark}

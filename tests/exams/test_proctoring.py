@@ -1,0 +1,116 @@
+"""Running an exam: monitor, extra time, force-submit, reopen, window changes — audited, staff only."""
+from datetime import timedelta
+
+import time_machine
+
+from examapp.audit.models import AuditEntry
+from examapp.exams.models import Attempt, Exam
+from examapp.extensions import db
+from tests.conftest import login
+from tests.exams.test_attempts import start
+
+
+def staff(app):
+    client = app.test_client()
+    login(client, "organizer")
+    return client
+
+
+def test_monitor_counts_every_eligible_candidate(app, client, exam):
+    login(client, "sj01")
+    start(client, exam)
+    monitor = staff(app).get(f"/manage/exams/{exam}/monitor.json").get_json()
+    assert monitor["counts"] == {"not_started": 71, "in_progress": 1, "submitted": 0, "finalised_overdue": 0}
+    row = next(r for r in monitor["rows"] if r["login"] == "sj01")
+    assert row["status_label"] == "答题中" and row["answered"] == 0 and row["total"] == 13
+    assert 0 < row["seconds_left"] <= 30 * 60
+    page = staff(app).get(f"/manage/exams/{exam}/monitor").get_data(as_text=True)
+    assert "未开始 <span data-count=\"not_started\">71</span>" in page
+
+
+def test_extra_time_moves_the_deadline_and_is_audited(app, client, exam):
+    login(client, "sj02")
+    paper = start(client, exam)
+    with app.app_context():
+        before = db.session.get(Attempt, paper["attempt"]).deadline_at
+    response = staff(app).post(f"/manage/exams/{exam}/attempts/{paper['attempt']}/extra-time",
+                               data={"minutes": "10", "reason": "手机没电"}, follow_redirects=True)
+    assert "已为" in response.get_data(as_text=True)
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert attempt.deadline_at == before + timedelta(minutes=10)
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "attempt.extra_time"))
+        assert entry.reason == "手机没电" and entry.actor_id is not None
+    state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    assert state["seconds_left"] > 30 * 60
+
+
+def test_reason_is_required(app, client, exam):
+    login(client, "sj03")
+    paper = start(client, exam)
+    body = staff(app).post(f"/manage/exams/{exam}/attempts/{paper['attempt']}/force-submit",
+                           data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "请填写原因" in body
+    with app.app_context():
+        assert db.session.get(Attempt, paper["attempt"]).status == "in_progress"
+
+
+def test_force_submit_then_reopen_with_a_new_deadline(app, client, exam):
+    login(client, "sj04")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "truefalse")
+    client.post(f"/api/v1/attempts/{paper['attempt']}/answers", json={"item": item["item"], "answer": True, "seq": 1})
+    organiser = staff(app)
+    organiser.post(f"/manage/exams/{exam}/attempts/{paper['attempt']}/force-submit", data={"reason": "违纪"})
+    assert client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()["status"] == "submitted"
+    organiser.post(f"/manage/exams/{exam}/attempts/{paper['attempt']}/reopen", data={"minutes": "15", "reason": "误操作"})
+    state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    assert state["status"] == "in_progress" and 14 * 60 <= state["seconds_left"] <= 15 * 60
+    assert {a["item"]: a["answer"] for a in state["answers"]}[item["item"]] is True
+    page = organiser.get(f"/manage/exams/{exam}/attempts/{paper['attempt']}").get_data(as_text=True)
+    assert "组织者强制交卷" in page and "重新开放" in page and "误操作" in page
+    with app.app_context():
+        actions = set(db.session.scalars(db.select(AuditEntry.action)))
+        assert {"attempt.force_submit", "attempt.reopen"} <= actions
+
+
+def test_closing_the_window_submits_running_attempts(app, client, exam):
+    login(client, "sj05")
+    paper = start(client, exam)
+    staff(app).post(f"/manage/exams/{exam}/window", data={"action": "close", "reason": "提前结束"})
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert attempt.status == "submitted" and attempt.finished_by == "organiser" and attempt.score is not None
+    assert client.post(f"/api/v1/exams/{exam}/attempts", json={}).status_code == 409
+
+
+def test_extending_the_window_lifts_a_capped_deadline(app, client, bank, demo):
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(duration=60).id
+        exam = db.session.get(Exam, exam_id)
+        closes = exam.closes_at
+    with time_machine.travel(closes - timedelta(minutes=20), tick=False):
+        login(client, "sj06")
+        paper = start(client, exam_id)
+        assert paper["seconds_left"] == 20 * 60
+        new_close = (closes + timedelta(hours=1))
+        from examapp.timeutil import to_local
+        with app.app_context():
+            local = to_local(new_close).strftime("%Y-%m-%dT%H:%M")
+        staff(app).post(f"/manage/exams/{exam_id}/window", data={"action": "extend", "closes_at": local, "reason": "停电"})
+        state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+        assert state["seconds_left"] == 60 * 60
+
+
+def test_candidates_cannot_reach_any_organiser_action(app, client, exam):
+    login(client, "sj07")
+    paper = start(client, exam)
+    for method, url in (("get", f"/manage/exams/{exam}/monitor"), ("get", f"/manage/exams/{exam}/monitor.json"),
+                        ("post", f"/manage/exams/{exam}/attempts/{paper['attempt']}/extra-time"),
+                        ("post", f"/manage/exams/{exam}/attempts/{paper['attempt']}/force-submit"),
+                        ("post", f"/manage/exams/{exam}/attempts/{paper['attempt']}/reopen"),
+                        ("post", f"/manage/exams/{exam}/window"),
+                        ("get", f"/manage/exams/{exam}/attempts/{paper['attempt']}")):
+        response = getattr(client, method)(url, data={"minutes": "10", "reason": "x"})
+        assert response.status_code == 403, url
