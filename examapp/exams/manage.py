@@ -143,6 +143,7 @@ def exam_detail(exam_id: int):
     eligible = db.session.scalar(select(func.count()).select_from(services.eligible_users_query(exam).subquery()))
     problems = services.definition_problems_for(exam)
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
+                           regradable=services.regradable_questions(exam), regrade_form=InterventionForm(),
                            sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm())
 
@@ -275,3 +276,24 @@ def attempt_review(exam_id: int, attempt_id: int):
     context = services.review_context(attempt, utcnow(), force_full=True)
     return render_template("exams/manage_attempt.html", timeline=proctoring.attempt_timeline(attempt),
                            audit=proctoring.audit_for_attempt(attempt), form=InterventionForm(), **context)
+
+
+@bp.route("/<int:exam_id>/regrade/<int:question_id>", methods=["POST"])
+@roles_required(*STAFF)
+def exam_regrade(exam_id: int, question_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    form = InterventionForm()
+    if not form.validate_on_submit():
+        flash("请填写重新评分的原因（将记入操作日志）。", "danger")
+        return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+    try:
+        changes = services.regrade_question(exam, question_id, form.reason.data, actor_id=current_user.id)
+    except services.ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        moved = [c for c in changes if c.old_score != c.new_score]
+        flash(f"已重新评分 {len(changes)} 份答卷，其中 {len(moved)} 份分数有变化："
+              + "；".join(f"{c.name} {c.old_score:g}→{c.new_score:g}" for c in moved[:20]), "success")
+    return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))

@@ -140,9 +140,17 @@ class PaperItem(db.Model):
     points: Mapped[float]
     option_order: Mapped[list] = mapped_column(JSON, default=list)  # original keys, in display order
     earned: Mapped[float | None]
+    # Set by a regrade: the corrected version whose key now grades this item (the paper still shows
+    # question_version_id, exactly as the candidate saw it).
+    graded_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_version.id", ondelete="RESTRICT"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
-    version: Mapped[QuestionVersion] = relationship()
+    version: Mapped[QuestionVersion] = relationship(foreign_keys=[question_version_id])
+    graded_version: Mapped[QuestionVersion | None] = relationship(foreign_keys=[graded_version_id])
+
+    @property
+    def key_version(self) -> QuestionVersion:
+        return self.graded_version or self.version
 
 
 class Answer(db.Model):

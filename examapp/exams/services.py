@@ -251,8 +251,8 @@ def present_item(version: QuestionVersion, option_order: list[str], item_id: int
 
 
 def item_key(item: PaperItem) -> grading.ItemKey:
-    version = item.version
-    return grading.ItemKey(type=item.type, points=item.points, answer=display_answer(version, item.option_order))
+    """The key that grades an item: the version shown, or the corrected one after a regrade."""
+    return grading.ItemKey(type=item.type, points=item.points, answer=display_answer(item.key_version, item.option_order))
 
 
 # --- attempts -------------------------------------------------------------------------------------
@@ -528,8 +528,69 @@ def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
             response = answers.get(item.id, (None, 0))[0]
             items.append({"position": position, "item": item, "version": item.version,
                           "options": display_options(item.version, item.option_order),
-                          "correct": display_answer(item.version, item.option_order),
+                          "correct": display_answer(item.key_version, item.option_order),
                           "response": response, "earned": item.earned or 0,
                           "article": articles.get(item.version.article_number)})
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
             "passed": attempt.score is not None and attempt.score >= attempt.exam.pass_mark}
+
+
+# --- regrade ---------------------------------------------------------------------------------------
+
+@dataclass
+class RegradeChange:
+    attempt_id: int
+    name: str
+    old_score: float | None
+    new_score: float | None
+
+
+def regradable_questions(exam: Exam) -> list[dict]:
+    """Questions on this exam's papers whose bank version is newer than the one that grades them."""
+    rows = db.session.execute(
+        select(Question, func.count(PaperItem.id))
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .join(PaperItem, func.coalesce(PaperItem.graded_version_id, PaperItem.question_version_id) == QuestionVersion.id)
+        .join(Attempt, Attempt.id == PaperItem.attempt_id)
+        .where(Attempt.exam_id == exam.id, QuestionVersion.version < Question.version)
+        .group_by(Question.id)).all()
+    return [{"question": q, "items": n} for q, n in rows]
+
+
+def regrade_question(exam: Exam, question_id: int, reason: str, *, actor_id: int | None = None,
+                     now: datetime | None = None) -> list[RegradeChange]:
+    """Grade this exam's items of a question by its current (corrected) version; keep old and new scores."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ExamError("请填写重新评分的原因（将记入操作日志）。")
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise ExamError("找不到这道题目。", status=404)
+    current = question.current
+    items = db.session.scalars(
+        select(PaperItem).join(Attempt, Attempt.id == PaperItem.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
+        .where(Attempt.exam_id == exam.id, QuestionVersion.question_id == question_id)).all()
+    changes: list[RegradeChange] = []
+    for item in items:
+        shown_keys = sorted(o["key"] for o in item.version.options or [])
+        if sorted(o["key"] for o in current.options or []) != shown_keys or current.type != item.type:
+            raise ExamError("更正后的题目与考生所见的题型或选项不一致，不能据此重新评分；请只更正答案或解析。")
+        item.graded_version_id = current.id if current.id != item.question_version_id else None
+    mark_versions_used([current.id])
+    db.session.flush()
+    for attempt in {item.attempt for item in items}:
+        if attempt.status not in FINISHED:
+            continue  # graded with the new key when it is submitted
+        old = attempt.score
+        new = grade_attempt(attempt, now)
+        db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="regrade",
+                                    detail={"question": question_id, "version": current.version,
+                                            "old_score": old, "new_score": new, "reason": reason}))
+        changes.append(RegradeChange(attempt.id, attempt.user.name, old, new))
+    record("exam.regrade", target_type="exam", target_id=exam.id, reason=reason, actor_id=actor_id,
+           summary=f"按题目 {question_id} 第 {current.version} 版重新评分，影响 {len(changes)} 份答卷",
+           detail={"question": question_id, "version": current.version,
+                   "changes": [{"attempt": c.attempt_id, "old": c.old_score, "new": c.new_score} for c in changes]})
+    return changes

@@ -114,3 +114,38 @@ def test_candidates_cannot_reach_any_organiser_action(app, client, exam):
                         ("get", f"/manage/exams/{exam}/attempts/{paper['attempt']}")):
         response = getattr(client, method)(url, data={"minutes": "10", "reason": "x"})
         assert response.status_code == 403, url
+
+
+def test_regrade_after_a_key_correction_keeps_old_and_new_scores(app, client, exam):
+    from examapp.bank import services as bank_services
+    from examapp.exams.models import AttemptEvent, PaperItem
+    login(client, "sj08")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "truefalse")
+    with app.app_context():
+        shown = db.session.get(PaperItem, item["item"]).version
+        right, question_id = shown.answer, shown.question_id
+    client.post(f"/api/v1/attempts/{paper['attempt']}/answers",
+                json={"item": item["item"], "answer": not right, "seq": 1})   # wrong by the old key
+    first = client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={}).get_json()
+    assert first["score"] == 0
+    with app.app_context():   # the organiser finds the key was wrong and corrects it: a new version
+        question = db.session.get(PaperItem, item["item"]).version.question
+        data = question.current.as_data()
+        data.answer = not right
+        bank_services.update_question(question, data, note="更正答案")
+        db.session.commit()
+    organiser = staff(app)
+    detail = organiser.get(f"/manage/exams/{exam}").get_data(as_text=True)
+    assert "重新评分" in detail and f"题目 {question_id}" in detail
+    body = organiser.post(f"/manage/exams/{exam}/regrade/{question_id}", data={"reason": "原答案有误"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "0→1" in body
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert attempt.score == 1.0
+        event = db.session.scalar(db.select(AttemptEvent).where(AttemptEvent.kind == "regrade"))
+        assert event.detail["old_score"] == 0 and event.detail["new_score"] == 1.0
+        assert db.session.get(PaperItem, item["item"]).version.answer == right   # the paper still shows what was seen
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "exam.regrade"))
+        assert entry.reason == "原答案有误"
