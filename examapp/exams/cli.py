@@ -1,12 +1,13 @@
 """`flask exams ...`: create an exam from YAML, publish it, and finalise overdue attempts (cron-safe)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from examapp.exams import services
+from examapp.exams import results, services
 from examapp.exams.definitions import definition_from_yaml
 from examapp.exams.models import Exam
 from examapp.extensions import db
@@ -55,3 +56,21 @@ def finalise_overdue() -> None:
     count = services.finalise_overdue()
     db.session.commit()
     click.echo(f"已自动交卷 {count} 份。")
+
+
+@exams_cli.command("results")
+@click.argument("exam_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_results(exam_id: int, fmt: str, output: Path) -> None:
+    """导出考试成绩、排名、统计、题目分析和条款掌握情况。"""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise click.ClickException(f"没有编号为 {exam_id} 的考试")
+    data = results.exam_results(exam)
+    db.session.commit()
+    if fmt == "json":
+        output.write_text(json.dumps(results.results_as_dict(data), ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        output.write_bytes(results.results_workbook(data))
+    click.echo(f"已导出到 {output}。")

@@ -1,7 +1,9 @@
 """Organiser pages for exams: list, define (with the blueprint checked against the bank), preview, publish."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -11,7 +13,7 @@ from examapp.accounts.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article
-from examapp.exams import grading, proctoring, services
+from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
 from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
@@ -297,3 +299,25 @@ def exam_regrade(exam_id: int, question_id: int):
         flash(f"已重新评分 {len(changes)} 份答卷，其中 {len(moved)} 份分数有变化："
               + "；".join(f"{c.name} {c.old_score:g}→{c.new_score:g}" for c in moved[:20]), "success")
     return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+
+
+# --- results -----------------------------------------------------------------------------------
+
+@bp.route("/<int:exam_id>/results")
+@roles_required(*STAFF)
+def exam_results(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    data = results.exam_results(exam)
+    db.session.commit()
+    top = max([b.count for b in data.histogram] + [1])
+    return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=TYPE_LABELS)
+
+
+@bp.route("/<int:exam_id>/results.xlsx")
+@roles_required(*STAFF)
+def exam_results_xlsx(exam_id: int):
+    exam = db.get_or_404(Exam, exam_id)
+    content = results.results_workbook(results.exam_results(exam))
+    db.session.commit()
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{exam.title}-成绩与分析.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

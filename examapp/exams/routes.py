@@ -7,7 +7,7 @@ from flask_login import current_user
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import CANDIDATE
-from examapp.exams import grading, services
+from examapp.exams import grading, results, services
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.extensions import db
 from examapp.timeutil import utcnow
@@ -62,4 +62,8 @@ def attempt(attempt_id: int):
     db.session.commit()
     if attempt.status == IN_PROGRESS:
         return render_template("exams/take.html", attempt=attempt, exam=attempt.exam)
-    return render_template("exams/result.html", **services.review_context(attempt, now))
+    context = services.review_context(attempt, now)
+    if context["level"] == "full" and now >= attempt.exam.closes_at:
+        context["rank"], context["sat"] = results.rank_of(attempt.exam, current_user.id)
+        context["weak_articles"] = results.candidate_weak_articles(attempt)
+    return render_template("exams/result.html", **context)

@@ -1,0 +1,233 @@
+"""An exam's results: the ranked table, summary, distribution, item analysis and per-article mastery.
+
+Loads the finished attempts and hands plain rows to the pure functions in statistics.py.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from examapp.accounts.models import PartyOrganization, User
+from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
+from examapp.bank.models import Article, QuestionVersion
+from examapp.exams import services, statistics
+from examapp.exams.models import FINISHED, Answer, Attempt, Exam, PaperItem
+from examapp.extensions import db
+from examapp.timeutil import format_local, utcnow
+
+
+@dataclass
+class ResultRow:
+    user_id: int
+    login: str
+    name: str
+    organization: str
+    organization_kind: str
+    attempt_id: int | None
+    score: float | None
+    rank: int | None
+    status: str            # 已交卷 / 超时自动交卷 / 答题中 / 缺考
+    seconds_used: int | None
+    passed: bool
+
+    @property
+    def time_used(self) -> str:
+        if self.seconds_used is None:
+            return "—"
+        minutes, seconds = divmod(self.seconds_used, 60)
+        return f"{minutes} 分 {seconds:02d} 秒"
+
+
+@dataclass
+class ItemRow:
+    stats: statistics.ItemStats
+    stem: str
+    type: str
+    article: int | None
+    options: list[dict]
+
+
+@dataclass
+class ExamResults:
+    exam: Exam
+    rows: list[ResultRow]
+    summary: statistics.Summary
+    histogram: list[statistics.Bin]
+    items: list[ItemRow]
+    reliability: statistics.Reliability
+    mastery: statistics.MasteryReport
+    ranking_rule: str = statistics.RANKING_RULE
+    by_user: dict[int, ResultRow] = field(default_factory=dict)
+
+
+def _best_attempts(exam: Exam) -> dict[int, Attempt]:
+    """Each candidate's counted attempt: the highest-scoring finished one (as Moodle's default)."""
+    best: dict[int, Attempt] = {}
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
+                                                            Attempt.status.in_(FINISHED))):
+        current = best.get(attempt.user_id)
+        if current is None or (attempt.score or 0) > (current.score or 0):
+            best[attempt.user_id] = attempt
+    return best
+
+
+def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
+    now = now or utcnow()
+    services.finalise_overdue(now, exam.id)
+    best = _best_attempts(exam)
+    running = set(db.session.scalars(select(Attempt.user_id).where(Attempt.exam_id == exam.id,
+                                                                   Attempt.status == "in_progress")))
+    people = db.session.execute(services.eligible_users_query(exam).outerjoin(PartyOrganization)
+                                .with_only_columns(User.id, User.username, User.name, PartyOrganization.name,
+                                                   PartyOrganization.kind)
+                                .order_by(PartyOrganization.sort_order, User.username)).all()
+    rows = []
+    for user_id, login, name, org, kind in people:
+        attempt = best.get(user_id)
+        if attempt is not None:
+            status = attempt.status_label
+            used = int((attempt.submitted_at - attempt.started_at).total_seconds()) if attempt.started_at else None
+        else:
+            status, used = ("答题中" if user_id in running else "缺考"), None
+        score = attempt.score if attempt is not None else None
+        rows.append(ResultRow(user_id, login, name, org or "—", kind or "—", attempt.id if attempt else None,
+                              score, None, status, used, score is not None and score >= exam.pass_mark))
+    for row, rank in zip(rows, statistics.competition_ranks([r.score for r in rows]), strict=True):
+        row.rank = rank
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.organization))
+    attempt_rows, mastery_rows, questions = _responses(list(best.values()), {p[0]: p[4] or "—" for p in people})
+    stats = statistics.item_analysis(attempt_rows)
+    items = [ItemRow(s, *questions[s.question_id]) for s in stats]
+    scores = [r.score for r in rows]
+    return ExamResults(
+        exam=exam, rows=rows, summary=statistics.summary(scores, exam.pass_mark),
+        histogram=statistics.histogram(scores, exam.total_points or 100),
+        items=sorted(items, key=lambda i: (i.stats.facility if i.stats.facility is not None else 2)),
+        reliability=statistics.exam_reliability(attempt_rows), mastery=statistics.mastery_report(mastery_rows),
+        by_user={r.user_id: r for r in rows})
+
+
+def _responses(attempts: list[Attempt], kinds: dict[int, str]):
+    """Plain rows for item analysis and mastery, with choices mapped back to the original option keys."""
+    if not attempts:
+        return [], [], {}
+    ids = [a.id for a in attempts]
+    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id.in_(ids))
+                               .options(selectinload(PaperItem.version))).all()
+    answers = dict(db.session.execute(select(Answer.item_id, Answer.value).where(Answer.attempt_id.in_(ids))).all())
+    chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
+    by_attempt: dict[int, dict] = {a.id: {} for a in attempts}
+    owner = {a.id: a.user_id for a in attempts}
+    mastery_rows, questions = [], {}
+    for item in items:
+        version: QuestionVersion = item.version
+        value = answers.get(item.id)
+        chosen: list[str] = []
+        if item.type in ("single", "multiple") and value is not None:
+            letters = [value] if isinstance(value, str) else list(value)
+            chosen = [item.option_order[OPTION_KEYS.index(k)] for k in letters
+                      if k in OPTION_KEYS and OPTION_KEYS.index(k) < len(item.option_order)]
+        by_attempt[item.attempt_id][version.question_id] = statistics.ItemResponse(
+            earned=item.earned or 0.0, points=item.points, chosen=tuple(chosen), section=item.section,
+            position=item.position)
+        mastery_rows.append(statistics.MasteryResponse(
+            article_number=version.article_number, chapter=chapters.get(version.article_number),
+            organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=item.earned or 0.0, points=item.points))
+        questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
+                                                   list(version.options or [])))
+    totals = {a.id: a.score or 0.0 for a in attempts}
+    attempt_rows = [statistics.AttemptRow(attempt_id=aid, total=totals[aid], items=responses)
+                    for aid, responses in by_attempt.items()]
+    return attempt_rows, mastery_rows, questions
+
+
+def candidate_weak_articles(attempt: Attempt) -> list[statistics.Mastery]:
+    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
+                               .options(selectinload(PaperItem.version))).all()
+    chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
+    rows = [statistics.MasteryResponse(article_number=i.version.article_number,
+                                       chapter=chapters.get(i.version.article_number), organization_kind="",
+                                       earned=i.earned or 0.0, points=i.points) for i in items]
+    return [m for m in statistics.weakest_articles(rows) if m.mastery < 1]
+
+
+def results_as_dict(results: ExamResults) -> dict:
+    """The documented JSON export: results, summary, items, alpha, articles."""
+    return {
+        "exam": {"id": results.exam.id, "title": results.exam.title, "max_score": results.exam.total_points,
+                 "pass_mark": results.exam.pass_mark, "ranking": results.ranking_rule},
+        "results": [{"login": r.login, "name": r.name, "organization": r.organization, "score": r.score,
+                     "rank": r.rank, "status": r.status} for r in results.rows],
+        "summary": results.summary.as_dict(),
+        "items": [i.stats.as_dict() for i in results.items],
+        "alpha": results.reliability.alpha,
+        "articles": [{"article": m.article, "mastery": m.mastery} for m in results.mastery.articles],
+    }
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def results_workbook(results: ExamResults) -> bytes:
+    """Results, item analysis and mastery as an Excel workbook (Chinese headers)."""
+    workbook = Workbook()
+    header_font, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
+
+    def sheet(title: str, header: list[str], rows: list[list], widths: list[int]):
+        ws = workbook.create_sheet(title)
+        ws.append(header)
+        for cell, width in zip(ws[1], widths, strict=True):
+            cell.font, cell.fill = header_font, fill
+            cell.alignment = Alignment(horizontal="center")
+            ws.column_dimensions[cell.column_letter].width = width
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        return ws
+
+    workbook.remove(workbook.active)
+    ws = sheet("成绩", ["名次", "党组织", "姓名", "登录名", "得分", "用时", "状态"],
+               [[r.rank if r.rank is not None else "—", r.organization, r.name, r.login,
+                 r.score if r.score is not None else "—", r.time_used, r.status] for r in results.rows],
+               [8, 36, 12, 14, 10, 14, 14])
+    ws.append([])
+    ws.append([f"排名规则：{results.ranking_rule}"])
+    s = results.summary
+    sheet("统计", ["项目", "数值"],
+          [["应考人数", len(results.rows)], ["实考人数", s.count], ["缺考人数", s.absent],
+           ["平均分", s.mean], ["中位数", s.median], ["标准差（样本）", s.sd], ["最高分", s.max], ["最低分", s.min],
+           ["及格率", _percent(s.pass_rate)], ["信度（Cronbach α）", results.reliability.alpha]] +
+          [[f"{b.label} 分", b.count] for b in results.histogram], [22, 14])
+    sheet("题目分析", ["题目编号", "题型", "条款", "题干", "作答人数", "难度（得分率）", "区分度", "各选项选择次数", "提示"],
+          [[i.stats.question_id, TYPE_LABELS.get(i.type, i.type), i.article or "—", i.stem, i.stats.n,
+            _percent(i.stats.facility),
+            round(i.stats.discrimination, 3) if i.stats.discrimination is not None else "—",
+            "、".join(f"{k}:{v}" for k, v in sorted(i.stats.options.items())), "、".join(i.stats.flags)]
+           for i in results.items], [10, 8, 8, 60, 10, 14, 10, 24, 16])
+    sheet("条款掌握", ["条款", "所属章", "作答次数", "得分", "满分", "掌握率"],
+          [[f"第{int_to_cn_numeral(m.article)}条" if m.article else "未关联条款",
+            f"第{int_to_cn_numeral(m.chapter)}章" if m.chapter else "—", m.questions_answered,
+            round(m.earned, 2), round(m.possible, 2), _percent(m.mastery)] for m in results.mastery.articles],
+          [12, 10, 10, 10, 10, 10])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def exported_at() -> str:
+    return format_local(utcnow(), "%Y-%m-%d %H:%M")
+
+
+def rank_of(exam: Exam, user_id: int) -> tuple[int | None, int]:
+    """The candidate's place among those who sat (standard competition ranking) and how many sat."""
+    best = _best_attempts(exam)
+    users = list(best)
+    ranks = statistics.competition_ranks([best[u].score for u in users])
+    return dict(zip(users, ranks, strict=True)).get(user_id), len(users)

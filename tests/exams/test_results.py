@@ -1,0 +1,76 @@
+"""Results: ranks with ties on the displayed score, 缺考, summary, exports, candidate's rank after close."""
+import json
+from datetime import timedelta
+
+import time_machine
+
+from examapp.exams import services
+from examapp.exams.models import Attempt, Exam
+from examapp.extensions import db
+from examapp.timeutil import utcnow
+from tests.conftest import login
+from tests.exams.test_attempts import start
+
+
+def sit(app, client, exam, login_name, answers_right):
+    """A candidate answers the first `answers_right` single-choice items right and submits."""
+    login(client, login_name)
+    paper = start(client, exam)
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        keys = {i.id: services.display_answer(i.version, i.option_order) for i in attempt.items}
+    singles = [i for i in paper["items"] if i["type"] == "single"][:answers_right]
+    for seq, item in enumerate(singles, start=1):
+        client.post(f"/api/v1/attempts/{paper['attempt']}/answers",
+                    json={"item": item["item"], "answer": keys[item["item"]], "seq": seq})
+    client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={})
+    return paper["attempt"]
+
+
+def test_results_rank_ties_and_absentees(app, exam, runner, tmp_path):
+    # sj01 and sj02 both get 3 singles right (6 points), sj03 gets 1 (2 points); 69 never start.
+    for login_name, right in (("sj01", 3), ("sj02", 3), ("sj03", 1)):
+        sit(app, app.test_client(), exam, login_name, right)
+    out = tmp_path / "results.json"
+    result = runner.invoke(args=["exams", "results", str(exam), "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    ranked = {r["login"]: (r["score"], r["rank"], r["status"]) for r in data["results"]}
+    assert ranked["sj01"] == (6.0, 1, "已交卷") and ranked["sj02"] == (6.0, 1, "已交卷")
+    assert ranked["sj03"] == (2.0, 3, "已交卷")
+    assert ranked["sj04"] == (None, None, "缺考")
+    summary = data["summary"]
+    # mean of 6, 6, 2 = 4.6667; median 6; sample sd = sqrt(((1.333)^2*2 + (2.667)^2)/2) = 2.3094
+    assert summary["count"] == 3 and round(summary["mean"], 4) == 4.6667 and summary["median"] == 6.0
+    assert round(summary["sd"], 4) == 2.3094 and summary["max"] == 6.0 and summary["min"] == 2.0
+    assert summary["pass_rate"] == 0.0   # pass mark 12
+    assert {"question", "facility", "discrimination", "options"} <= set(data["items"][0])
+    assert data["articles"] and {"article", "mastery"} == set(data["articles"][0])
+
+
+def test_results_page_and_excel_for_organisers_only(app, client, exam):
+    sit(app, app.test_client(), exam, "sj05", 2)
+    login(client, "organizer")
+    page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
+    assert "标准竞赛排名" in page and "缺考" in page and "条款掌握情况" in page and "题目分析" in page
+    response = client.get(f"/manage/exams/{exam}/results.xlsx")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    candidate = app.test_client()
+    login(candidate, "sj06")
+    assert candidate.get(f"/manage/exams/{exam}/results").status_code == 403
+
+
+def test_candidate_sees_rank_and_weak_articles_after_close(app, bank, demo):
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(title="考后排名", review="after_close").id
+        closes = db.session.get(Exam, exam_id).closes_at
+    attempt_a = sit(app, app.test_client(), exam_id, "sj07", 4)
+    sit(app, app.test_client(), exam_id, "sj08", 5)
+    with time_machine.travel(closes + timedelta(minutes=5), tick=False):
+        client = app.test_client()
+        login(client, "sj07")
+        page = client.get(f"/attempts/{attempt_a}").get_data(as_text=True)
+        assert "第 <strong>2</strong> 名（共 2 人参考" in page
+        assert "需要加强的条款" in page and "答题详情" in page
+    assert utcnow() < closes
