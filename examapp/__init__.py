@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from examapp.exams.manage import bp as manage_exams_bp
     from examapp.exams.routes import bp as exams_bp
     from examapp.home import bp as home_bp
+    from examapp.scoring.routes import bp as scoring_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exams_bp)
     app.register_blueprint(manage_exams_bp, url_prefix="/manage/exams")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(scoring_bp, url_prefix="/scoring")
 
 
 @event.listens_for(Engine, "connect")
@@ -163,9 +165,10 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from examapp.accounts.roles import ROLE_LABELS, STAFF
+    from examapp.bank.core import int_to_cn_numeral
     from examapp.timeutil import format_local
-
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["cn"] = lambda n: int_to_cn_numeral(int(n)) if n else ""
 
     @app.context_processor
     def globals_for_templates():

@@ -3,3 +3,13 @@ from examapp.accounts.models import PartyOrganization, PasswordSheet, User  # no
 from examapp.audit.models import AuditEntry  # noqa: F401
 from examapp.bank.models import Article, Question, QuestionVersion  # noqa: F401
 from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem  # noqa: F401
+from examapp.scoring.models import (  # noqa: F401
+                                    EvaluationRound,
+                                    RoundAssistance,
+                                    RoundComputation,
+                                    RoundConduct,
+                                    RoundExamScore,
+                                    RoundIndicator,
+                                    RoundIndicatorRank,
+                                    RoundOtherScore,
+)

@@ -79,17 +79,13 @@ def _new_version(question: Question, number: int, data: QuestionData, note: str,
     return version
 
 
-def article_numbers() -> set[int]:
-    return set(db.session.scalars(select(Article.number)))
-
-
 def check_question(data: QuestionData, *, exclude_id: int | None = None,
-                   known_articles: set[int] | None = None) -> list[str]:
-    """Problems that stop a question from entering the bank (content rules and duplicate stems)."""
-    numbers = known_articles if known_articles is not None else article_numbers()
-    articles = {n: a for n, a in articles_by_number().items() if n in numbers} if data.type == "fill" else \
-        dict.fromkeys(numbers)
-    problems = validate_question(data, articles)
+                   articles: dict[int, Article] | None = None) -> list[str]:
+    """Problems that stop a question from entering the bank (content rules and duplicate stems).
+
+    Callers checking many questions pass `articles` (articles_by_number()) to load them once.
+    """
+    problems = validate_question(data, articles if articles is not None else articles_by_number())
     owner = _stem_owner(normalise_stem(data.stem))
     if owner is not None and owner.id != exclude_id:
         problems.append(f"题干与已有题目（编号 {owner.id}）重复")
@@ -97,8 +93,9 @@ def check_question(data: QuestionData, *, exclude_id: int | None = None,
 
 
 def create_question(data: QuestionData, *, source: str = "manual", code: str | None = None,
-                    actor_id: int | None = None, note: str = "新建") -> Question:
-    problems = check_question(data)
+                    actor_id: int | None = None, note: str = "新建",
+                    articles: dict[int, Article] | None = None) -> Question:
+    problems = check_question(data, articles=articles)
     if problems:
         raise BankError("题目未保存：" + "；".join(problems), problems)
     question = Question(code=code, version=1, source=source, active=True)
@@ -110,7 +107,7 @@ def create_question(data: QuestionData, *, source: str = "manual", code: str | N
 
 
 def update_question(question: Question, data: QuestionData, *, note: str = "",
-                    actor_id: int | None = None) -> bool:
+                    actor_id: int | None = None, articles: dict[int, Article] | None = None) -> bool:
     """Save new content. A version any exam has used stays frozen: the edit becomes a new version.
 
     Returns True when something changed.
@@ -118,7 +115,7 @@ def update_question(question: Question, data: QuestionData, *, note: str = "",
     current = question.current
     if _content_equal(current, data):
         return False
-    problems = check_question(data, exclude_id=question.id)
+    problems = check_question(data, exclude_id=question.id, articles=articles)
     if problems:
         raise BankError("题目未保存：" + "；".join(problems), problems)
     if current.used_at is not None:
@@ -168,13 +165,14 @@ def load_shipped_bank() -> ImportOutcome:
     outcome = ImportOutcome()
     try:
         load_articles()
+        articles = articles_by_number()
         by_code = {q.code: q for q in db.session.scalars(select(Question).where(Question.code.is_not(None)))}
         for item in report.questions:
             question = by_code.get(item.code)
             if question is None:
-                create_question(item.data, source="shipped", code=item.code, note="随系统提供的题库")
+                create_question(item.data, source="shipped", code=item.code, note="随系统提供的题库", articles=articles)
                 outcome.created += 1
-            elif update_question(question, item.data, note="题库文件更新"):
+            elif update_question(question, item.data, note="题库文件更新", articles=articles):
                 outcome.updated += 1
             else:
                 outcome.unchanged += 1
@@ -190,8 +188,9 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
     """All-or-nothing import: every question is checked (with its location) before any is written."""
     problems: list[str] = []
     seen: dict[str, str] = {}
+    articles = articles_by_number()
     for location, data in items:
-        for problem in check_question(data):
+        for problem in check_question(data, articles=articles):
             problems.append(f"{location}：{problem}")
         key = normalise_stem(data.stem)
         if key in seen:
@@ -202,7 +201,7 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
     outcome = ImportOutcome()
     try:
         for _location, data in items:
-            create_question(data, source=source, actor_id=actor_id, note="导入")
+            create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles)
             outcome.created += 1
         record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
         db.session.commit()

@@ -117,14 +117,14 @@
     const body = el("div", { class: "card-body" });
     const head = el("div", { class: "d-flex justify-content-between align-items-start gap-2 mb-2" }, [
       el("div", { class: "question-stem no-copy" }, [el("span", { class: "question-number", text: number + ". " }), document.createTextNode(item.stem)]),
-      el("button", { type: "button", class: "btn btn-sm flag-button " + (flags[item.item] ? "btn-warning" : "btn-outline-warning"),
+      el("button", { type: "button", class: "btn btn-sm text-nowrap flex-shrink-0 flag-button " + (flags[item.item] ? "btn-warning" : "btn-outline-warning"),
         "aria-pressed": flags[item.item] ? "true" : "false", text: flags[item.item] ? "已标记" : "标记" }),
     ]);
     head.querySelector(".flag-button").addEventListener("click", function (event) {
       flags[item.item] = !flags[item.item];
       try { localStorage.setItem(flagKey, JSON.stringify(flags)); } catch (e) { /* ignore */ }
       event.target.textContent = flags[item.item] ? "已标记" : "标记";
-      event.target.className = "btn btn-sm flag-button " + (flags[item.item] ? "btn-warning" : "btn-outline-warning");
+      event.target.className = "btn btn-sm text-nowrap flex-shrink-0 flag-button " + (flags[item.item] ? "btn-warning" : "btn-outline-warning");
       renderSheet();
     });
     body.appendChild(head);
@@ -238,13 +238,13 @@
     if (!count) { setStatus("ok", "✓ 已保存"); }
   }
 
-  async function flush() {
-    if (sending || finished) { return; }
+  async function flush(force) {
+    if (sending || (finished && !force)) { return; }
     const ids = Object.keys(pending);
     if (!ids.length) { updateStatus(); return; }
     sending = true;
     setStatus("busy", "保存中…");
-    let failed = false;
+    let failed = false, loggedOut = false;
     for (const id of ids) {
       const entry = pending[id];
       let result;
@@ -260,6 +260,7 @@
       } else if (result.status === 401) {
         fatal(result.data.error || "登录已失效，请重新登录后继续作答（已保存的答案不会丢失）。");
         failed = true;
+        loggedOut = true;
         break;
       } else if (result.status === 409) {
         delete pending[id];
@@ -279,7 +280,7 @@
     }
     sending = false;
     if (failed) {
-      setStatus("error", "未保存（网络异常，正在重试）");
+      setStatus("error", loggedOut ? "未保存（登录已失效，请重新登录）" : "未保存（网络异常，正在重试）");
       clearTimeout(retryTimer);
       retryTimer = setTimeout(flush, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
@@ -306,6 +307,8 @@
     await flush();
     finished = true;
     for (let attempt = 0; attempt < 20; attempt += 1) {
+      // Answers still unsent (network down at the first try) go first, or the submit would drop them.
+      if (Object.keys(pending).length) { await flush(true); }
       try {
         const result = await api(app.dataset.submitUrl, { reason: reason || "candidate" });
         if (result.ok || result.status === 409) {

@@ -1,0 +1,500 @@
+"""The composite-score engine (pure): a round's inputs and scheme in, every person's traceable scores and rank out.
+
+``compute(inputs, scheme)`` scores each secretary through his or her organisation (党组织):
+
+- **E 考试** — weighted mean of the counted exams' scores (the scheme's ``exam_weights``; when empty, every exam
+  of the round with equal weight). 缺考 counts 0; 请假 leaves the exam out of that person's mean; an exam with
+  no row for the organisation (or a 正常 row without a score) is also left out, with a note on the person so
+  the organiser can fix the data. No exam left → E missing.
+- **I 指标排名** — for each ranked result (indicator × period of the round) of an indicator whose 牵头单位 or
+  责任单位 is the organisation, points from the rank (default 100·(N − r)/(N − 1); N = 1 → 100; tied ranks share
+  points), weighted 1.0 as 牵头单位 and 0.5 as 责任单位 (an organisation that is both counts once, as 牵头);
+  I = Σ weight·points / Σ weight. No indicator → missing (未承担指标); indicators but no ranked result → missing.
+- **A 联企解困** — over the round's periods R = Σ已解决/Σ收集, T = Σ按期/Σ已解决, S = mean of the periods' 满意度
+  (periods without a survey left out). A = (40·R + 30·T + 0.3·S) · 100 / (sum of the present terms' maxima):
+  with all three present the maxima sum to 100 and A = 40·R + 30·T + 0.3·S exactly; when none was resolved T is
+  missing and A = (40·R + 0.3·S)·100/70 as the issue states; when no period was surveyed S is missing and the
+  same rule gives A = (40·R + 30·T)·100/70 (and 100·R with T missing too). No problem collected → A missing.
+- **C 执政形象** — min(100, max(0, 100 − Σ扣分 + min(Σ加分, 10))); never missing (no item → 100).
+- **其他指标** — the organisation's score as given; no score → missing. A component with scores but no weight in
+  the scheme is shown with weight 0 and a warning.
+
+Then each value is normalised as the scheme says (min-max across the round's organisations with a value; all
+equal → 100) and rounded half up to ``precision`` — that printed number is the component score. The composite
+is computed from the printed scores of the present components with a non-zero weight, re-weighted over them
+(Σ w·X / Σ w; geometric: Π X^(w/Σw), so one score of 0 makes it 0), rounded half up; nobody to weigh → no
+composite and no rank. Arithmetic is exact (fractions; floats are read as the decimals they print as), so every
+printed number can be redone by hand. Ranks are standard competition ranks on the printed composite (1, 2, 2, 4);
+configured tie-break components (higher first, missing last) split equal composites.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from examapp.scoring.accountability import (
+    AccountabilityEntry,
+    accountability_entries,
+    round_ranks,
+    unknown_indicator_codes,
+)
+from examapp.scoring.inputs import (
+    CONDUCT_BONUS,
+    CONDUCT_DEDUCTION,
+    EXAM_ABSENT,
+    EXAM_EXCUSED,
+    AssistanceRecord,
+    ConductItem,
+    ExamScore,
+    Indicator,
+    IndicatorRank,
+    RoundInputs,
+)
+from examapp.scoring.robustness import RobustnessRow, weight_robustness
+from examapp.scoring.robustness import describe as describe_robustness
+from examapp.scoring.scheme import (
+    ASSISTANCE,
+    COMPONENT_LABELS,
+    CONDUCT,
+    EXAM,
+    GEOMETRIC,
+    GOALPOSTS,
+    INDICATORS,
+    MIN_MAX,
+    RANK_BANDS,
+    RANK_METHODS,
+    RANK_STEP,
+    RANKING_RULE,
+    Normalisation,
+    Scheme,
+    competition_ranks,
+    exact,
+    round_half_up,
+)
+
+LEAD, RESPONSIBLE = "牵头单位", "责任单位"
+NO_RECORD = "无记录"
+
+MISSING_NO_EXAM = "无计入的考试成绩"
+MISSING_NO_INDICATOR = "未承担指标"
+MISSING_NO_RANKED_RESULT = "所承担指标本轮无排名结果"
+MISSING_NO_ASSISTANCE = "无联企解困记录"
+MISSING_NO_PROBLEM = "未收集问题"
+MISSING_NO_SCORE = "无该项得分"
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    key: str
+    label: str
+    weight: float
+    value: float | None          # before normalisation, full precision
+    score: Decimal | None        # as printed: normalised, rounded half up; None when missing
+    missing: str | None          # why the component does not apply (Chinese); None when present
+    working: str                 # how the number was computed, with its inputs (Chinese)
+    details: dict                # the inputs used, JSON-ready (lines per exam / indicator result / period / item)
+
+    @property
+    def counted(self) -> bool:
+        return self.score is not None and self.weight > 0
+
+
+@dataclass
+class PersonResult:
+    organization: str
+    name: str
+    components: dict[str, ComponentResult]
+    composite: Decimal | None = None
+    rank: int | None = None
+    composite_working: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def scores(self) -> dict[str, Decimal | None]:
+        return {key: c.score for key, c in self.components.items()}
+
+    @property
+    def missing(self) -> dict[str, str]:
+        return {key: c.missing for key, c in self.components.items() if c.missing}
+
+    def to_dict(self) -> dict:
+        return {
+            "organization": self.organization, "name": self.name,
+            "components": {key: _number(c.score) for key, c in self.components.items()},
+            "composite": _number(self.composite), "rank": self.rank,
+            "missing": self.missing, "notes": list(self.notes), "composite_working": self.composite_working,
+            "details": {key: {"label": c.label, "weight": c.weight, "value": c.value, "score": _number(c.score),
+                              "missing": c.missing, "working": c.working, **c.details}
+                        for key, c in self.components.items()},
+        }
+
+
+@dataclass
+class RoundResult:
+    scheme: Scheme
+    components: list[str]                  # keys in display order (the scheme's, then unweighted 其他指标)
+    results: list[PersonResult]            # one per person, in input order
+    accountability: list[AccountabilityEntry]
+    robustness: list[RobustnessRow]        # one per ranked person, in input order
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "ranking_rule": RANKING_RULE,
+            "scheme": self.scheme.to_dict(),
+            "components": [{"key": k, "label": component_label(k), "weight": self.scheme.weight(k)}
+                           for k in self.components],
+            "results": [person.to_dict() for person in self.results],
+            "accountability": [entry.to_dict() for entry in self.accountability],
+            "robustness": [{"organization": self.results[row.index].organization,
+                            "name": self.results[row.index].name, "rank": row.rank,
+                            "median_rank": row.median_rank, "p5_rank": row.p5_rank, "p95_rank": row.p95_rank,
+                            "best_rank": row.best_rank, "worst_rank": row.worst_rank,
+                            "mean_rank_shift": row.mean_rank_shift} for row in self.robustness],
+            "robustness_method": describe_robustness(self.scheme),
+            "warnings": list(self.warnings),
+        }
+
+
+def component_label(key: str) -> str:
+    return COMPONENT_LABELS.get(key, key)
+
+
+# ---------------------------------------------------------------- the computation
+
+
+def compute(inputs: RoundInputs, scheme: Scheme) -> RoundResult:
+    """Score, rank, apply the accountability rules and test the ranking's robustness for one round."""
+    warnings: list[str] = []
+    components = list(scheme.components)
+    for other in inputs.others:
+        if other.component not in components:
+            components.append(other.component)
+            warnings.append(f"其他指标“{other.component}”未在方案中设置权重，只显示、不计入综合得分")
+    warnings += [f"指标排名中的指标编码 {code} 不在指标表中，无法确定牵头单位、责任单位和指标长"
+                 for code in unknown_indicator_codes(inputs)]
+    if scheme.exam_weights:
+        warnings += [f"考试“{name}”未在方案的 exam_weights 中，不计入考试成绩"
+                     for name in dict.fromkeys(e.exam for e in inputs.exams) if name not in scheme.exam_weights]
+
+    organisations = list(dict.fromkeys(p.organization for p in inputs.people))
+    raw = {key: _raw_values(key, organisations, inputs, scheme) for key in components}
+    scored = {key: _normalise(key, raw[key], scheme) for key in components}
+
+    results = []
+    for person in inputs.people:
+        comps = {key: scored[key][person.organization] for key in components}
+        notes = [note for key in components for note in raw[key][person.organization].notes]
+        results.append(PersonResult(person.organization, person.name, comps, notes=notes))
+    for person in results:
+        _composite(person, components, scheme)
+    _rank(results, scheme)
+
+    ranked = [i for i, person in enumerate(results) if person.rank is not None]
+    robustness = weight_robustness(
+        [{k: float(c.score) for k, c in results[i].components.items() if c.score is not None} for i in ranked],
+        [results[i].rank for i in ranked], scheme, indices=ranked)
+    return RoundResult(scheme=scheme, components=components, results=results,
+                       accountability=accountability_entries(inputs, scheme.accountability),
+                       robustness=robustness, warnings=warnings)
+
+
+@dataclass
+class _Raw:
+    """A component's value for one organisation before normalisation, with its working."""
+    value: Fraction | None
+    missing: str | None
+    working: str
+    details: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def _raw_values(key: str, organisations: Sequence[str], inputs: RoundInputs, scheme: Scheme) -> dict[str, _Raw]:
+    if key == EXAM:
+        exams = _counted_exams(inputs, scheme)
+        by_org: dict[str, dict[str, ExamScore]] = defaultdict(dict)
+        for record in inputs.exams:
+            by_org[record.organization][record.exam] = record
+        return {org: exam_value(by_org.get(org, {}), exams) for org in organisations}
+    if key == INDICATORS:
+        roles = _indicator_roles(inputs.indicators, scheme)
+        ranks_by_code: dict[str, list[IndicatorRank]] = defaultdict(list)
+        for r in round_ranks(inputs):
+            ranks_by_code[r.code].append(r)
+        rule = scheme.normalisation_for(INDICATORS)
+        return {org: indicator_value(roles.get(org, []), ranks_by_code, rule) for org in organisations}
+    if key == ASSISTANCE:
+        periods = set(inputs.periods)
+        records: dict[str, list[AssistanceRecord]] = defaultdict(list)
+        for record in inputs.assistance:
+            if not periods or record.period in periods:
+                records[record.organization].append(record)
+        order = {p: i for i, p in enumerate(inputs.periods)}
+        return {org: assistance_value(sorted(records.get(org, []), key=lambda r: order.get(r.period, 0)), scheme)
+                for org in organisations}
+    if key == CONDUCT:
+        items: dict[str, list[ConductItem]] = defaultdict(list)
+        for item in inputs.conduct:
+            items[item.organization].append(item)
+        return {org: conduct_value(sorted(items.get(org, []), key=lambda i: i.date), scheme.bonus_cap)
+                for org in organisations}
+    given = {o.organization: o.score for o in inputs.others if o.component == key}
+    return {org: _Raw(exact(given[org]), None, f"{key} = {_fmt(given[org])}（录入得分）", {})
+            if org in given else _Raw(None, MISSING_NO_SCORE, "", {}) for org in organisations}
+
+
+# ---------------------------------------------------------------- E
+
+
+def _counted_exams(inputs: RoundInputs, scheme: Scheme) -> dict[str, Fraction]:
+    if scheme.exam_weights:
+        return {name: exact(w) for name, w in scheme.exam_weights.items()}
+    return {name: Fraction(1) for name in dict.fromkeys(e.exam for e in inputs.exams)}
+
+
+def exam_value(records: dict[str, ExamScore], exams: dict[str, Fraction]) -> _Raw:
+    """E for one organisation: weighted mean over the counted exams (缺考 → 0, 请假 / no score → left out)."""
+    lines, terms, notes = [], [], []
+    for name, weight in exams.items():
+        record = records.get(name)
+        status = record.status if record else NO_RECORD
+        if record is not None and status == EXAM_ABSENT:
+            score = Fraction(0)
+        elif record is not None and status != EXAM_EXCUSED and record.score is not None:
+            score = exact(record.score)
+        else:
+            score = None
+            if status != EXAM_EXCUSED:
+                notes.append(f"考试“{name}”无成绩记录，未计入考试成绩")
+        counted = score is not None and weight > 0
+        lines.append({"exam": name, "status": status, "score": _float(score), "weight": float(weight),
+                      "counted": counted})
+        if counted:
+            terms.append((weight, score, status))
+    details = {"exams": lines}
+    total = sum(w for w, _, _ in terms)
+    if not terms:
+        return _Raw(None, MISSING_NO_EXAM, "", details, notes)
+    value = sum(w * s for w, s, _ in terms) / total
+    shown = " + ".join(f"{_fmt(s)}×{_fmt(w)}" + ("（缺考）" if st == EXAM_ABSENT else "") for w, s, st in terms)
+    return _Raw(value, None, f"E = ({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details, notes)
+
+
+# ---------------------------------------------------------------- I
+
+
+def _indicator_roles(indicators: Sequence[Indicator], scheme: Scheme) -> dict[str, list[tuple[Indicator, str, Fraction]]]:
+    roles: dict[str, list[tuple[Indicator, str, Fraction]]] = defaultdict(list)
+    for ind in indicators:
+        if ind.lead_org:
+            roles[ind.lead_org].append((ind, LEAD, exact(scheme.lead_weight)))
+        for org in dict.fromkeys(ind.responsible_orgs):
+            if org != ind.lead_org:
+                roles[org].append((ind, RESPONSIBLE, exact(scheme.responsible_weight)))
+    return roles
+
+
+def rank_to_points(rank: int, ranked_count: int, rule: Normalisation | None = None) -> Fraction:
+    """Points of a city rank r among N under the scheme's rank rule (default linear: 100·(N − r)/(N − 1))."""
+    if not 1 <= rank <= ranked_count:
+        raise ValueError(f"全市排名 {rank} 应在 1 至参评地区数 {ranked_count} 之间")
+    method = rule.method if rule is not None else None
+    if method == RANK_BANDS:
+        for start, end, points in rule.bands:
+            low = start if start > 0 else ranked_count + 1 + start
+            high = end if end > 0 else ranked_count + 1 + end
+            if low <= rank <= high:
+                return exact(points)
+        return Fraction(0)
+    if method == RANK_STEP:
+        return max(exact(rule.floor), 100 - exact(rule.step) * (rank - 1))
+    if ranked_count == 1:
+        return Fraction(100)
+    return Fraction(100 * (ranked_count - rank), ranked_count - 1)
+
+
+def indicator_value(roles: Sequence[tuple[Indicator, str, Fraction]], ranks_by_code: dict[str, list[IndicatorRank]],
+                    rule: Normalisation) -> _Raw:
+    """I for one organisation: weighted mean of its ranked results' points (牵头 1.0, 责任 0.5 by default)."""
+    if not roles:
+        return _Raw(None, MISSING_NO_INDICATOR, "", {"results": []})
+    point_rule = rule if rule.method in RANK_METHODS else None
+    lines, terms = [], []
+    for ind, role, weight in roles:
+        for r in ranks_by_code.get(ind.code, []):
+            points = rank_to_points(r.rank, r.ranked_count, point_rule)
+            lines.append({"code": ind.code, "name": ind.name, "period": r.period, "rank": r.rank,
+                          "ranked_count": r.ranked_count, "role": role, "weight": float(weight),
+                          "points": float(points)})
+            terms.append((weight, points))
+    details = {"results": lines}
+    total = sum(w for w, _ in terms)
+    if not terms or total == 0:
+        return _Raw(None, MISSING_NO_RANKED_RESULT, "", details)
+    value = sum(w * p for w, p in terms) / total
+    shown = " + ".join(f"{_fmt(p)}×{_fmt(w)}" for w, p in terms)
+    return _Raw(value, None, f"I = ({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details)
+
+
+# ---------------------------------------------------------------- A
+
+
+def assistance_value(records: Sequence[AssistanceRecord], scheme: Scheme) -> _Raw:
+    """A for one organisation over the round's periods (see the module's docstring for missing T or S)."""
+    lines = [{"period": r.period, "visited": r.visited, "collected": r.collected, "resolved": r.resolved,
+              "resolved_on_time": r.resolved_on_time, "satisfaction": r.satisfaction} for r in records]
+    collected = sum(r.collected for r in records)
+    resolved = sum(r.resolved for r in records)
+    on_time = sum(r.resolved_on_time for r in records)
+    surveyed = [exact(r.satisfaction) for r in records if r.satisfaction is not None]
+    details: dict = {"periods": lines, "collected": collected, "resolved": resolved, "resolved_on_time": on_time,
+                     "R": None, "T": None, "S": None, "terms": {}}
+    if not records:
+        return _Raw(None, MISSING_NO_ASSISTANCE, "", details)
+    if collected == 0:
+        return _Raw(None, MISSING_NO_PROBLEM, "", details)
+    coef = scheme.assistance
+    ratio_r = Fraction(resolved, collected)
+    ratio_t = Fraction(on_time, resolved) if resolved else None
+    mean_s = sum(surveyed) / len(surveyed) if surveyed else None
+    # (name, coefficient, value, maximum of coefficient·value)
+    terms = [("R", exact(coef.resolved), ratio_r, exact(coef.resolved)),
+             ("T", exact(coef.on_time), ratio_t, exact(coef.on_time)),
+             ("S", exact(coef.satisfaction), mean_s, exact(coef.satisfaction) * 100)]
+    present = [t for t in terms if t[2] is not None]
+    ceiling = sum(t[3] for t in present)
+    details.update(R=_float(ratio_r), T=_float(ratio_t), S=_float(mean_s),
+                   terms={name: float(c * v) for name, c, v, _ in present}, ceiling=float(ceiling))
+    working = [f"R = {resolved}/{collected} = {_fmt(ratio_r)}",
+               f"T = {on_time}/{resolved} = {_fmt(ratio_t)}" if ratio_t is not None else "T：无已解决问题，不适用",
+               (f"S = ({' + '.join(_fmt(s) for s in surveyed)}) ÷ {len(surveyed)} = {_fmt(mean_s)}"
+                if mean_s is not None else "S：无满意度调查，不适用")]
+    if ceiling == 0:
+        return _Raw(None, "联企解困适用项的系数均为 0", "；".join(working), details)
+    total = sum(c * v for _, c, v, _ in present)
+    value = total * 100 / ceiling
+    formula = " + ".join(f"{_fmt(c)}×{name}" for name, c, _, _ in present)
+    numbers = " + ".join(_fmt(c * v) for _, c, v, _ in present)
+    if ceiling == 100:
+        working.append(f"A = {formula} = {numbers} = {_fmt(value)}")
+    else:
+        working.append(f"A = ({formula})×100/{_fmt(ceiling)} = ({numbers})×100/{_fmt(ceiling)} = {_fmt(value)}")
+    return _Raw(value, None, "；".join(working), details)
+
+
+# ---------------------------------------------------------------- C
+
+
+def conduct_value(items: Sequence[ConductItem], bonus_cap: float) -> _Raw:
+    """C = min(100, max(0, 100 − Σ扣分 + min(Σ加分, cap))); no item → 100."""
+    deductions = sum((exact(i.points) for i in items if i.kind == CONDUCT_DEDUCTION), Fraction(0))
+    bonuses = sum((exact(i.points) for i in items if i.kind == CONDUCT_BONUS), Fraction(0))
+    cap = exact(bonus_cap)
+    unclipped = 100 - deductions + min(bonuses, cap)
+    value = min(Fraction(100), max(Fraction(0), unclipped))
+    lines = [{"date": i.date.isoformat(), "kind": i.kind, "points": i.points, "reason": i.reason,
+              "evidence": i.evidence} for i in items]
+    working = f"C = 100 − {_fmt(deductions)} + min({_fmt(bonuses)}, {_fmt(cap)}) = {_fmt(unclipped)}"
+    if value != unclipped:
+        working += f"，截取到 0–100 为 {_fmt(value)}"
+    return _Raw(value, None, working, {"items": lines, "deductions": float(deductions), "bonuses": float(bonuses),
+                                       "bonus_counted": float(min(bonuses, cap))})
+
+
+# ---------------------------------------------------------------- normalisation and rounding
+
+
+def _normalise(key: str, raw: dict[str, _Raw], scheme: Scheme) -> dict[str, ComponentResult]:
+    rule = scheme.normalisation_for(key)
+    present = [r.value for r in raw.values() if r.value is not None]
+    low, high = (min(present), max(present)) if present else (None, None)
+    out = {}
+    for org, r in raw.items():
+        working, normalised = r.working, r.value
+        if r.value is not None and rule.method == MIN_MAX:
+            normalised = 100 * (r.value - low) / (high - low) if high > low else Fraction(100)
+            working += (f"；极差标准化 100×({_fmt(r.value)} − {_fmt(low)})/({_fmt(high)} − {_fmt(low)}) = "
+                        f"{_fmt(normalised)}" if high > low else "；极差标准化：本轮各单位取值相同，均记 100")
+        elif r.value is not None and rule.method == GOALPOSTS:
+            worst, best = exact(rule.worst), exact(rule.best)
+            unclipped = 100 * (r.value - worst) / (best - worst)
+            normalised = min(Fraction(100), max(Fraction(0), unclipped))
+            working += (f"；目标值标准化 100×({_fmt(r.value)} − {_fmt(worst)})/({_fmt(best)} − {_fmt(worst)}) = "
+                        f"{_fmt(unclipped)}" + (f"，截取为 {_fmt(normalised)}" if normalised != unclipped else ""))
+        score = None if normalised is None else round_half_up(normalised, scheme.precision)
+        details = dict(r.details, normalisation=rule.describe())
+        if rule.method == MIN_MAX and present:
+            details.update(min=float(low), max=float(high))
+        out[org] = ComponentResult(key=key, label=component_label(key), weight=scheme.weight(key),
+                                   value=_float(r.value), score=score, missing=r.missing, working=working,
+                                   details=details)
+    return out
+
+
+# ---------------------------------------------------------------- composite and rank
+
+
+def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) -> None:
+    counted = [(exact(c.weight), c) for c in person.components.values() if c.counted]
+    absent = [key for key in components if person.components[key].score is None and scheme.weight(key) > 0]
+    if not counted:
+        person.notes.append("没有可计权的成分，不计综合得分和名次")
+        return
+    total = sum(w for w, _ in counted)
+    if scheme.aggregation == GEOMETRIC:
+        if any(c.score == 0 for _, c in counted):
+            value: float | Fraction = 0.0
+        else:
+            value = math.exp(sum(float(w / total) * math.log(float(c.score)) for w, c in counted))
+        shown = " × ".join(f"{c.score}^({_fmt(w)}/{_fmt(total)})" for w, c in counted)
+    else:
+        value = sum(w * Fraction(c.score) for w, c in counted) / total
+        shown = "(" + " + ".join(f"{_fmt(w)}×{c.score}" for w, c in counted) + f") ÷ {_fmt(total)}"
+    person.composite = round_half_up(value, scheme.precision)
+    person.composite_working = f"{shown} = {person.composite}"
+    if absent:
+        weights = "、".join(f"{c.key} {_fmt(w)}" for w, c in counted)
+        person.notes.append(f"缺少 {'、'.join(absent)}，按其余成分重新计权（{weights}，合计 {_fmt(total)}）")
+
+
+def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
+    lowest = Decimal("-Infinity")
+    keys = [None if p.composite is None else
+            (p.composite, *(p.components[k].score if p.components[k].score is not None else lowest
+                            for k in scheme.tie_break)) for p in results]
+    for person, rank in zip(results, competition_ranks(keys), strict=True):
+        person.rank = rank
+    if scheme.tie_break:
+        by_composite: dict[Decimal, set[int]] = defaultdict(set)
+        for p in results:
+            if p.composite is not None:
+                by_composite[p.composite].add(p.rank)
+        for p in results:
+            if p.composite is not None and len(by_composite[p.composite]) > 1:
+                p.notes.append(f"综合得分与他人相同，按 {'、'.join(scheme.tie_break)} 依次比较（高者在前）确定名次")
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _fmt(value, places: int = 4) -> str:
+    """A number for a working line: up to ``places`` decimals (half up), trailing zeros dropped."""
+    if value is None:
+        return "—"
+    shown = round_half_up(value, places).normalize()
+    return f"{shown:f}"
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

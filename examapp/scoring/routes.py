@@ -1,0 +1,186 @@
+"""Organiser pages for scoring rounds: inputs, scheme, computation, ranking and per-person breakdown."""
+from __future__ import annotations
+
+import io
+import json
+
+import yaml
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from examapp.accounts.forms import ConfirmForm
+from examapp.accounts.policy import roles_required
+from examapp.accounts.roles import STAFF
+from examapp.exams.models import PUBLISHED, Exam
+from examapp.extensions import db
+from examapp.formutil import choices
+from examapp.scoring import services, workbook
+from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
+from examapp.scoring.models import EvaluationRound, RoundComputation
+
+bp = Blueprint("scoring", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def rounds():
+    rows = db.session.scalars(select(EvaluationRound).order_by(EvaluationRound.created_at.desc())).all()
+    return render_template("scoring/rounds.html", rounds=rows, form=RoundForm())
+
+
+@bp.route("/new", methods=["POST"])
+@roles_required(*STAFF)
+def round_new():
+    form = RoundForm()
+    if not form.validate_on_submit():
+        flash("请填写考评批次名称。", "danger")
+        return redirect(url_for("scoring.rounds"))
+    round_ = services.ensure_round(form.name.data)
+    db.session.commit()
+    return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+@bp.route("/template.xlsx")
+@roles_required(*STAFF)
+def template():
+    return send_file(io.BytesIO(workbook.template_workbook()), as_attachment=True,
+                     download_name="考评数据导入模板.xlsx", mimetype=XLSX)
+
+
+def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=200):
+    exams_form = CountedExamsForm()
+    exams_form.exams.choices = choices((e.id, e.title) for e in db.session.scalars(
+        select(Exam).where(Exam.status == PUBLISHED).order_by(Exam.opens_at.desc())))
+    exams_form.exams.data = [c["exam_id"] for c in round_.counted_exams or []]
+    if scheme_form is None:
+        scheme_form = SchemeForm()
+        scheme_form.scheme.data = yaml.safe_dump(services.scheme_of(round_).to_dict(), allow_unicode=True,
+                                                 sort_keys=False)
+    return render_template("scoring/round.html", round=round_, counts=services.input_counts(round_),
+                           import_form=WorkbookForm(), exams_form=exams_form, scheme_form=scheme_form,
+                           compute_form=ConfirmForm(), problems=problems or [],
+                           latest=services.latest_computation(round_)), status
+
+
+@bp.route("/<int:round_id>")
+@roles_required(*STAFF)
+def round_detail(round_id: int):
+    return _detail(db.get_or_404(EvaluationRound, round_id))
+
+
+@bp.route("/<int:round_id>/import", methods=["POST"])
+@roles_required(*STAFF)
+def round_import(round_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    form = WorkbookForm()
+    if not form.validate_on_submit():
+        return _detail(round_, problems=[e for errors in form.errors.values() for e in errors])
+    try:
+        result = services.import_workbook(round_, form.file.data.read(), actor_id=current_user.id)
+    except services.ScoringError as exc:
+        db.session.rollback()
+        return _detail(round_, problems=[str(p) for p in exc.problems] or [str(exc)])
+    db.session.commit()
+    flash("导入成功。" + "".join(f"（提示：{n}）" for n in result.notes[:5]), "success")
+    return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/exams", methods=["POST"])
+@roles_required(*STAFF)
+def round_exams(round_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    form = CountedExamsForm()
+    form.exams.choices = choices((e.id, e.title) for e in db.session.scalars(select(Exam)))
+    if form.validate_on_submit():
+        services.set_counted_exams(round_, list(form.exams.data or []), actor_id=current_user.id)
+        db.session.commit()
+        flash("已保存计入考评的考试。", "success")
+    return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/scheme", methods=["POST"])
+@roles_required(*STAFF)
+def round_scheme(round_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    form = SchemeForm()
+    if not form.validate_on_submit():
+        return _detail(round_, scheme_form=form)
+    try:
+        data = yaml.safe_load(form.scheme.data) or {}
+        if not isinstance(data, dict):
+            raise services.ScoringError("方案应为 YAML 键值对象")
+        services.set_scheme(round_, data, actor_id=current_user.id)
+    except yaml.YAMLError as exc:
+        return _detail(round_, scheme_form=form, problems=[f"YAML 格式错误：{exc}"])
+    except services.ScoringError as exc:
+        db.session.rollback()
+        return _detail(round_, scheme_form=form, problems=exc.problems or [str(exc)])
+    db.session.commit()
+    flash("计分方案已保存。", "success")
+    return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/compute", methods=["POST"])
+@roles_required(*STAFF)
+def round_compute(round_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        computation = services.compute_round(round_, actor_id=current_user.id)
+    except services.ScoringError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("scoring.round_detail", round_id=round_.id))
+    db.session.commit()
+    return redirect(url_for("scoring.ranking", round_id=round_.id, computation_id=computation.id))
+
+
+def _computation(round_id: int, computation_id: int) -> RoundComputation:
+    computation = db.get_or_404(RoundComputation, computation_id)
+    if computation.round_id != round_id:
+        abort(404)
+    return computation
+
+
+@bp.route("/<int:round_id>/results/<int:computation_id>")
+@roles_required(*STAFF)
+def ranking(round_id: int, computation_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    computation = _computation(round_id, computation_id)
+    result = computation.result
+    indexed = list(enumerate(result["results"]))
+    ranked = sorted(indexed, key=lambda p: (p[1]["rank"] is None, p[1]["rank"] or 0))
+    return render_template("scoring/ranking.html", round=round_, computation=computation, result=result,
+                           ranked=ranked)
+
+
+@bp.route("/<int:round_id>/results/<int:computation_id>/people/<int:index>")
+@roles_required(*STAFF)
+def person(round_id: int, computation_id: int, index: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    computation = _computation(round_id, computation_id)
+    people = computation.result["results"]
+    if not 0 <= index < len(people):
+        abort(404)
+    robustness = next((r for r in computation.result["robustness"]
+                       if r["organization"] == people[index]["organization"]), None)
+    return render_template("scoring/person.html", round=round_, computation=computation, result=computation.result,
+                           person=people[index], robustness=robustness)
+
+
+@bp.route("/<int:round_id>/results/<int:computation_id>/export.<fmt>")
+@roles_required(*STAFF)
+def export(round_id: int, computation_id: int, fmt: str):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    computation = _computation(round_id, computation_id)
+    if fmt == "json":
+        content = json.dumps(computation.result, ensure_ascii=False, indent=2).encode("utf-8")
+        return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{round_.name}-综合得分.json",
+                         mimetype="application/json")
+    if fmt == "xlsx":
+        return send_file(io.BytesIO(services.computation_workbook(computation)), as_attachment=True,
+                         download_name=f"{round_.name}-综合得分.xlsx", mimetype=XLSX)
+    abort(404)

@@ -1,0 +1,452 @@
+"""A round's scoring scheme (pure): every setting of the composite, its defaults, YAML-ready dicts and validation.
+
+The dict form (``Scheme.from_dict`` / ``Scheme.to_dict``) is what ``flask scoring scheme ROUND FILE.yaml`` reads
+and ``--show`` prints::
+
+    weights: {E: 30, I: 30, A: 25, C: 15}      # component key (E/I/A/C or an 其他指标 name) -> weight, 0 allowed
+    precision: 2                               # decimals printed; rounding is half up (四舍五入)
+    aggregation: arithmetic                    # or geometric
+    tie_break: []                              # e.g. [E]: equal composites are split by higher E
+    normalisation:                             # per component; omitted ones take the default
+      I: {method: rank_linear}                 # default for I: 100·(N − r)/(N − 1) per ranked result
+      E: {method: raw}                         # default for the others: the 0–100 value as is
+      # A: {method: min_max}                   # 100·(x − min)/(max − min) over the round's units
+      # C: {method: goalposts, worst: 60, best: 100}    # 100·(x − worst)/(best − worst), clipped to 0–100
+      # I: {method: rank_bands, bands: [[1, 5, 100], [6, -4, 60], [-3, -1, 0]]}   # negative = from the bottom
+      # I: {method: rank_step, step: 5, floor: 40}      # 100 − 5·(r − 1), never below 40
+    indicator_roles: {lead: 1.0, responsible: 0.5}       # I: weight of a result as 牵头单位 / 责任单位
+    assistance: {resolved: 40, on_time: 30, satisfaction: 0.3}   # A = 40·R + 30·T + 0.3·S
+    conduct: {bonus_cap: 10}                   # bonuses offset deductions up to this many points
+    exam_weights: {}                           # exam name -> weight; empty = every exam of the round, equal
+    accountability: {top_n: 5, bottom_n: 3, repeat: 2}
+    robustness: {draws: 1000, perturbation: 0.25, seed: 1}
+
+It also holds the two conventions every published number follows: ``round_half_up`` and
+``competition_ranks`` (standard competition ranking, 1, 2, 2, 4).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from numbers import Real
+
+# ---------------------------------------------------------------- domain constants
+
+EXAM, INDICATORS, ASSISTANCE, CONDUCT = "E", "I", "A", "C"
+STANDARD_COMPONENTS = (EXAM, INDICATORS, ASSISTANCE, CONDUCT)
+COMPONENT_LABELS = {EXAM: "考试", INDICATORS: "指标排名", ASSISTANCE: "联企解困", CONDUCT: "执政形象"}
+DEFAULT_WEIGHTS = {EXAM: 30, INDICATORS: 30, ASSISTANCE: 25, CONDUCT: 15}
+
+RAW, MIN_MAX, GOALPOSTS = "raw", "min_max", "goalposts"
+RANK_LINEAR, RANK_BANDS, RANK_STEP = "rank_linear", "rank_bands", "rank_step"
+VALUE_METHODS = (RAW, MIN_MAX, GOALPOSTS)          # act on a component's value across units
+RANK_METHODS = (RANK_LINEAR, RANK_BANDS, RANK_STEP)  # act on each indicator result's rank (I only)
+METHOD_LABELS = {
+    RAW: "原始分（0–100）",
+    MIN_MAX: "极差标准化（本轮各单位最小值→0，最大值→100）",
+    GOALPOSTS: "目标值标准化（最差值→0，最优值→100，超出截断）",
+    RANK_LINEAR: "名次线性赋分 100×(N−r)/(N−1)",
+    RANK_BANDS: "名次分段赋分",
+    RANK_STEP: "每后退一名扣分（设保底分）",
+}
+
+ARITHMETIC, GEOMETRIC = "arithmetic", "geometric"
+AGGREGATIONS = {ARITHMETIC: "加权算术平均", GEOMETRIC: "加权几何平均"}
+
+RANKING_RULE = "标准竞赛排名（得分相同者并列，后续名次顺延，如 1、2、2、4），按显示的综合得分（四舍五入）比较"
+
+MAX_PRECISION = 6
+
+
+class SchemeError(ValueError):
+    """A scheme that cannot be used; ``problems`` lists every problem found, in Chinese."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("评分方案有误：\n" + "\n".join(f"- {p}" for p in self.problems))
+
+
+# ---------------------------------------------------------------- conventions: rounding and ranking
+
+
+def exact(value: Real | Decimal | Fraction) -> Fraction:
+    """A number as an exact fraction; a float is taken as the decimal a person typed (2.675 is 2.675, not 2.67499…)."""
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def round_half_up(value: Real | Decimal | Fraction, decimals: int = 2) -> Decimal:
+    """Round half away from zero (四舍五入) exactly: 2.675 → 2.68, 82.345 → 82.35, never banker's rounding."""
+    scaled = exact(value) * 10 ** decimals
+    sign = -1 if scaled < 0 else 1
+    whole = sign * math.floor(abs(scaled) + Fraction(1, 2))
+    return (Decimal(whole) / Decimal(10) ** decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def competition_ranks(keys: Sequence[tuple | None]) -> list[int | None]:
+    """Standard competition ranks (1, 2, 2, 4), higher key first; equal keys share a place; None has no rank."""
+    present = sorted((k for k in keys if k is not None), reverse=True)
+    first_place: dict[tuple, int] = {}
+    for place, key in enumerate(present, start=1):
+        first_place.setdefault(key, place)
+    return [None if k is None else first_place[k] for k in keys]
+
+
+# ---------------------------------------------------------------- the settings
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """How one component's value becomes its 0–100 score.
+
+    Value methods (any component): ``raw`` keeps the value; ``min_max`` maps the round's lowest value to 0 and
+    highest to 100 (all equal → 100 for everyone); ``goalposts`` maps ``worst`` → 0 and ``best`` → 100 and clips.
+    Rank methods (I only) replace the per-result points: ``rank_linear`` 100·(N − r)/(N − 1) (N = 1 → 100);
+    ``rank_bands`` the first band (from_rank, to_rank, points) containing r (a negative rank counts from the
+    bottom: −1 is last, −3 third from last; a rank no band covers earns 0); ``rank_step`` 100 − step·(r − 1),
+    never below ``floor``. Under a value method, I's per-result points are the linear ones.
+    """
+    method: str = RAW
+    worst: float | None = None
+    best: float | None = None
+    bands: tuple[tuple[int, int, float], ...] = ()
+    step: float | None = None
+    floor: float = 0
+
+    def to_dict(self) -> dict:
+        out: dict = {"method": self.method}
+        if self.method == GOALPOSTS:
+            out.update(worst=_plain(self.worst), best=_plain(self.best))
+        elif self.method == RANK_BANDS:
+            out["bands"] = [[a, b, _plain(p)] for a, b, p in self.bands]
+        elif self.method == RANK_STEP:
+            out.update(step=_plain(self.step), floor=_plain(self.floor))
+        return out
+
+    def describe(self) -> str:
+        if self.method == GOALPOSTS:
+            return f"{METHOD_LABELS[GOALPOSTS]}：最差 {_plain(self.worst)}，最优 {_plain(self.best)}"
+        if self.method == RANK_BANDS:
+            parts = [f"{_rank_label(a)}–{_rank_label(b)} 名 {_plain(p)} 分" for a, b, p in self.bands]
+            return f"{METHOD_LABELS[RANK_BANDS]}：" + "；".join(parts) + "；其余 0 分"
+        if self.method == RANK_STEP:
+            return f"{METHOD_LABELS[RANK_STEP]}：每名扣 {_plain(self.step)} 分，最低 {_plain(self.floor)} 分"
+        return METHOD_LABELS[self.method]
+
+
+@dataclass(frozen=True)
+class AssistanceFormula:
+    """A = resolved·R + on_time·T + satisfaction·S (R, T fractions; S a percentage), rescaled to 0–100."""
+    resolved: float = 40
+    on_time: float = 30
+    satisfaction: float = 0.3
+
+
+@dataclass(frozen=True)
+class AccountabilityThresholds:
+    top_n: int = 5        # r > top_n → 提醒警示
+    bottom_n: int = 3     # r ≥ N − bottom_n + 1 → 约谈
+    repeat: int = 2       # in the bottom in this many periods of the round → 诫勉谈话
+
+
+@dataclass(frozen=True)
+class RobustnessSettings:
+    draws: int = 1000
+    perturbation: float = 0.25   # each non-zero weight × uniform(1 − p, 1 + p)
+    seed: int = 1
+
+
+def _default_normalisation() -> dict[str, Normalisation]:
+    return {key: Normalisation(RANK_LINEAR if key == INDICATORS else RAW) for key in STANDARD_COMPONENTS}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    precision: int = 2
+    aggregation: str = ARITHMETIC
+    tie_break: tuple[str, ...] = ()
+    normalisation: dict[str, Normalisation] = field(default_factory=_default_normalisation)
+    lead_weight: float = 1.0
+    responsible_weight: float = 0.5
+    assistance: AssistanceFormula = field(default_factory=AssistanceFormula)
+    bonus_cap: float = 10
+    exam_weights: dict[str, float] = field(default_factory=dict)
+    accountability: AccountabilityThresholds = field(default_factory=AccountabilityThresholds)
+    robustness: RobustnessSettings = field(default_factory=RobustnessSettings)
+
+    @property
+    def components(self) -> list[str]:
+        """Component keys in display order: E, I, A, C, then the district's own in the order of ``weights``."""
+        return [k for k in STANDARD_COMPONENTS if k in self.weights] + [
+            k for k in self.weights if k not in STANDARD_COMPONENTS]
+
+    def weight(self, key: str) -> float:
+        return self.weights.get(key, 0)
+
+    def normalisation_for(self, key: str) -> Normalisation:
+        return self.normalisation.get(key) or Normalisation(RANK_LINEAR if key == INDICATORS else RAW)
+
+    # ------------------------------------------------------------ dict / YAML form
+
+    def to_dict(self) -> dict:
+        return {
+            "weights": {k: _plain(self.weights[k]) for k in self.components},
+            "precision": self.precision,
+            "aggregation": self.aggregation,
+            "tie_break": list(self.tie_break),
+            "normalisation": {k: self.normalisation_for(k).to_dict() for k in self.components},
+            "indicator_roles": {"lead": _plain(self.lead_weight), "responsible": _plain(self.responsible_weight)},
+            "assistance": {"resolved": _plain(self.assistance.resolved), "on_time": _plain(self.assistance.on_time),
+                           "satisfaction": _plain(self.assistance.satisfaction)},
+            "conduct": {"bonus_cap": _plain(self.bonus_cap)},
+            "exam_weights": {k: _plain(v) for k, v in self.exam_weights.items()},
+            "accountability": {"top_n": self.accountability.top_n, "bottom_n": self.accountability.bottom_n,
+                               "repeat": self.accountability.repeat},
+            "robustness": {"draws": self.robustness.draws, "perturbation": _plain(self.robustness.perturbation),
+                           "seed": self.robustness.seed},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> Scheme:
+        """Build a scheme from its dict form; a key left out keeps its default.
+
+        ``weights``, when given, must name E, I, A and C (write 0 to leave one out) and may add the district's
+        own components. Raises ``SchemeError`` listing every problem.
+        """
+        return _SchemeReader(data).read()
+
+
+# ---------------------------------------------------------------- validation
+
+
+_TOP_KEYS = ("weights", "precision", "aggregation", "tie_break", "normalisation", "indicator_roles", "assistance",
+             "conduct", "exam_weights", "accountability", "robustness")
+
+
+class _SchemeReader:
+    """Reads a scheme dict, collecting every problem before raising."""
+
+    def __init__(self, data: Mapping | None):
+        self.data = {} if data is None else data
+        self.problems: list[str] = []
+
+    def read(self) -> Scheme:
+        if not isinstance(self.data, Mapping):
+            raise SchemeError(["评分方案应为键值对象"])
+        for key in self.data:
+            if key not in _TOP_KEYS:
+                self.problems.append(f"未知设置项“{key}”（可用：{'、'.join(_TOP_KEYS)}）")
+        default = Scheme()
+        weights = self._weights()
+        components = [k for k in STANDARD_COMPONENTS if k in weights] + [k for k in weights
+                                                                         if k not in STANDARD_COMPONENTS]
+        precision = self._int(self.data.get("precision", default.precision), "precision", 0, MAX_PRECISION)
+        aggregation = self.data.get("aggregation", default.aggregation)
+        if aggregation not in AGGREGATIONS:
+            self.problems.append(f"aggregation 应为 {' 或 '.join(AGGREGATIONS)}，现为“{aggregation}”")
+        tie_break = self._tie_break(weights)
+        normalisation = self._normalisation(components)
+        roles = self._section("indicator_roles", ("lead", "responsible"))
+        lead = self._number(roles.get("lead", default.lead_weight), "indicator_roles.lead", minimum=0)
+        responsible = self._number(roles.get("responsible", default.responsible_weight),
+                                   "indicator_roles.responsible", minimum=0)
+        assist = self._section("assistance", ("resolved", "on_time", "satisfaction"))
+        formula = AssistanceFormula(**{
+            name: self._number(assist.get(name, getattr(default.assistance, name)), f"assistance.{name}", minimum=0)
+            for name in ("resolved", "on_time", "satisfaction")})
+        if all(getattr(formula, name) == 0 for name in ("resolved", "on_time", "satisfaction")):
+            self.problems.append("assistance 的三个系数不能全为 0")
+        conduct = self._section("conduct", ("bonus_cap",))
+        bonus_cap = self._number(conduct.get("bonus_cap", default.bonus_cap), "conduct.bonus_cap", minimum=0)
+        exam_weights = self._exam_weights()
+        acc = self._section("accountability", ("top_n", "bottom_n", "repeat"))
+        thresholds = AccountabilityThresholds(
+            top_n=self._int(acc.get("top_n", 5), "accountability.top_n", 1),
+            bottom_n=self._int(acc.get("bottom_n", 3), "accountability.bottom_n", 1),
+            repeat=self._int(acc.get("repeat", 2), "accountability.repeat", 1))
+        rob = self._section("robustness", ("draws", "perturbation", "seed"))
+        robustness = RobustnessSettings(
+            draws=self._int(rob.get("draws", 1000), "robustness.draws", 0, 100_000),
+            perturbation=self._number(rob.get("perturbation", 0.25), "robustness.perturbation", 0, 0.99),
+            seed=self._int(rob.get("seed", 1), "robustness.seed"))
+        if self.problems:
+            raise SchemeError(self.problems)
+        return Scheme(weights=weights, precision=precision, aggregation=aggregation, tie_break=tie_break,
+                      normalisation=normalisation, lead_weight=lead, responsible_weight=responsible,
+                      assistance=formula, bonus_cap=bonus_cap, exam_weights=exam_weights, accountability=thresholds,
+                      robustness=robustness)
+
+    # ------------------------------------------------------------ pieces
+
+    def _weights(self) -> dict[str, float]:
+        raw = self.data.get("weights")
+        if raw is None:
+            return dict(DEFAULT_WEIGHTS)
+        if not isinstance(raw, Mapping) or not raw:
+            self.problems.append("weights 应为“成分: 权重”的键值对象，如 {E: 30, I: 30, A: 25, C: 15}")
+            return dict(DEFAULT_WEIGHTS)
+        weights: dict[str, float] = {}
+        for key, value in raw.items():
+            if not isinstance(key, str) or not key.strip():
+                self.problems.append(f"weights 的成分名“{key}”无效")
+                continue
+            weights[key.strip()] = self._number(value, f"weights.{key}", minimum=0)
+        missing = [k for k in STANDARD_COMPONENTS if k not in weights]
+        if missing:
+            self.problems.append(f"weights 缺少 {'、'.join(missing)}（不计入的成分请写 0）")
+        if weights and all(v == 0 for v in weights.values()):
+            self.problems.append("weights 不能全为 0")
+        return weights
+
+    def _tie_break(self, weights: Mapping[str, float]) -> tuple[str, ...]:
+        raw = self.data.get("tie_break", [])
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.problems.append("tie_break 应为成分名列表，如 [E]")
+            return ()
+        for key in raw:
+            if key not in weights:
+                self.problems.append(f"tie_break 中的“{key}”不是方案中的成分")
+        if len(set(raw)) != len(raw):
+            self.problems.append("tie_break 中有重复的成分")
+        return tuple(str(k) for k in raw)
+
+    def _normalisation(self, components: Sequence[str]) -> dict[str, Normalisation]:
+        raw = self.data.get("normalisation") or {}
+        if not isinstance(raw, Mapping):
+            self.problems.append("normalisation 应为“成分: {method: …}”的键值对象")
+            raw = {}
+        for key in raw:
+            if key not in components and key not in STANDARD_COMPONENTS:
+                self.problems.append(f"normalisation 中的“{key}”不是方案中的成分")
+            elif key not in components:
+                self._one_normalisation(key, raw[key])      # still checked: weights already reports the gap
+        result = {}
+        for key in components:
+            spec = raw.get(key)
+            if spec is None:
+                result[key] = Normalisation(RANK_LINEAR if key == INDICATORS else RAW)
+            else:
+                result[key] = self._one_normalisation(key, spec)
+        return result
+
+    def _one_normalisation(self, key: str, spec) -> Normalisation:
+        where = f"normalisation.{key}"
+        if isinstance(spec, str):
+            spec = {"method": spec}
+        if not isinstance(spec, Mapping):
+            self.problems.append(f"{where} 应为 {{method: …}} 形式")
+            return Normalisation()
+        method = spec.get("method")
+        allowed = VALUE_METHODS + RANK_METHODS if key == INDICATORS else VALUE_METHODS
+        if method not in allowed:
+            extra = "（名次类方法只适用于 I）" if method in RANK_METHODS else ""
+            self.problems.append(f"{where}.method 应为 {'、'.join(allowed)} 之一，现为“{method}”{extra}")
+            return Normalisation()
+        params = {RAW: (), MIN_MAX: (), RANK_LINEAR: (), GOALPOSTS: ("worst", "best"),
+                  RANK_BANDS: ("bands",), RANK_STEP: ("step", "floor")}[method]
+        for name in spec:
+            if name != "method" and name not in params:
+                self.problems.append(f"{where} 的方法 {method} 没有参数“{name}”")
+        if method == GOALPOSTS:
+            worst = self._number(spec.get("worst"), f"{where}.worst")
+            best = self._number(spec.get("best"), f"{where}.best")
+            if worst == best and "worst" in spec and "best" in spec:
+                self.problems.append(f"{where}：worst 与 best 不能相等")
+            return Normalisation(GOALPOSTS, worst=worst, best=best)
+        if method == RANK_BANDS:
+            return Normalisation(RANK_BANDS, bands=self._bands(spec.get("bands"), f"{where}.bands"))
+        if method == RANK_STEP:
+            step = self._number(spec.get("step"), f"{where}.step", minimum=0)
+            if step == 0 and "step" in spec:
+                self.problems.append(f"{where}.step 应大于 0")
+            floor = self._number(spec.get("floor", 0), f"{where}.floor", 0, 100)
+            return Normalisation(RANK_STEP, step=step, floor=floor)
+        return Normalisation(method)
+
+    def _bands(self, raw, where: str) -> tuple[tuple[int, int, float], ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{where} 应为 [起始名次, 截止名次, 分值] 的列表，如 [[1, 5, 100], [-3, -1, 0]]")
+            return ()
+        bands = []
+        for index, band in enumerate(raw, start=1):
+            ok = (isinstance(band, list | tuple) and len(band) == 3
+                  and all(isinstance(b, int) and not isinstance(b, bool) and b != 0 for b in band[:2])
+                  and _is_number(band[2]) and 0 <= band[2] <= 100)
+            if not ok:
+                self.problems.append(f"{where} 第 {index} 项应为 [起始名次, 截止名次, 分值]：名次为非零整数"
+                                     f"（负数从末位倒数，-1 为末位），分值 0–100")
+                continue
+            start, end, points = band
+            if (start > 0) == (end > 0) and start > end:
+                self.problems.append(f"{where} 第 {index} 项：起始名次 {start} 大于截止名次 {end}")
+            bands.append((start, end, points))
+        return tuple(bands)
+
+    def _exam_weights(self) -> dict[str, float]:
+        raw = self.data.get("exam_weights") or {}
+        if not isinstance(raw, Mapping):
+            self.problems.append("exam_weights 应为“考试名称: 权重”的键值对象")
+            return {}
+        weights = {str(k): self._number(v, f"exam_weights.{k}", minimum=0) for k, v in raw.items()}
+        if weights and all(v == 0 for v in weights.values()):
+            self.problems.append("exam_weights 不能全为 0")
+        return weights
+
+    def _section(self, name: str, keys: Sequence[str]) -> Mapping:
+        raw = self.data.get(name)
+        if raw is None:
+            return {}
+        if not isinstance(raw, Mapping):
+            self.problems.append(f"{name} 应为键值对象（{'、'.join(keys)}）")
+            return {}
+        for key in raw:
+            if key not in keys:
+                self.problems.append(f"{name} 中的未知设置项“{key}”（可用：{'、'.join(keys)}）")
+        return raw
+
+    def _number(self, value, where: str, minimum: float | None = None, maximum: float | None = None) -> float:
+        if value is None:
+            self.problems.append(f"缺少 {where}")
+            return 0
+        if not _is_number(value):
+            self.problems.append(f"{where} 应为数字，现为“{value}”")
+            return 0
+        if minimum is not None and value < minimum:
+            self.problems.append(f"{where} 不能小于 {minimum}，现为 {value}")
+        if maximum is not None and value > maximum:
+            self.problems.append(f"{where} 不能大于 {maximum}，现为 {value}")
+        return value
+
+    def _int(self, value, where: str, minimum: int | None = None, maximum: int | None = None) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problems.append(f"{where} 应为整数，现为“{value}”")
+            return minimum or 0
+        if minimum is not None and value < minimum:
+            self.problems.append(f"{where} 不能小于 {minimum}，现为 {value}")
+        if maximum is not None and value > maximum:
+            self.problems.append(f"{where} 不能大于 {maximum}，现为 {value}")
+        return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _plain(value):
+    """30.0 → 30 so the YAML reads as the organiser wrote it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _rank_label(rank: int) -> str:
+    return str(rank) if rank > 0 else f"倒数第{-rank}"
