@@ -39,8 +39,16 @@ def test_demo_round_computes_all_72_with_accountability_and_robustness(app, runn
 
 def test_the_stored_computation_reproduces_from_its_own_inputs(app, demo):
     from examapp.scoring.engine import compute
-    from examapp.scoring.inputs import (AssistanceRecord, ConductItem, ExamScore, Indicator, IndicatorRank,
-                                        OtherScore, Person, RoundInputs)
+    from examapp.scoring.inputs import (
+        AssistanceRecord,
+        ConductItem,
+        ExamScore,
+        Indicator,
+        IndicatorRank,
+        OtherScore,
+        Person,
+        RoundInputs,
+    )
     from examapp.scoring.scheme import Scheme
     round_id = demo_round(app)
     with app.app_context():
