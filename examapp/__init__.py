@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from examapp.exams.manage import bp as manage_exams_bp
     from examapp.exams.routes import bp as exams_bp
     from examapp.home import bp as home_bp
+    from examapp.scoring.public import bp as published_bp
     from examapp.scoring.routes import bp as scoring_bp
 
     app.register_blueprint(home_bp)
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_exams_bp, url_prefix="/manage/exams")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(scoring_bp, url_prefix="/scoring")
+    app.register_blueprint(published_bp, url_prefix="/published")
 
 
 @event.listens_for(Engine, "connect")

@@ -7,7 +7,7 @@ def register_cli(app: Flask) -> None:
     from examapp.bank.cli import bank_cli
     from examapp.demo import demo_command
     from examapp.exams.cli import exams_cli
-    from examapp.scoring.cli import scoring_cli
+    from examapp.scoring.cli import reports_cli, scoring_cli
 
     app.cli.add_command(create_admin)
     app.cli.add_command(users_cli)
@@ -15,3 +15,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(bank_cli)
     app.cli.add_command(exams_cli)
     app.cli.add_command(scoring_cli)
+    app.cli.add_command(reports_cli)

@@ -60,6 +60,10 @@ def settings_from_environment(instance_path: Path) -> dict:
         "WTF_I18N_ENABLED": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "ISSUING_ORGAN": env.get("ISSUING_ORGAN", "中共××区委优化营商环境工作领导小组办公室"),
+        # League tables highlight the top N (光荣榜) and bottom M places; 0 turns a highlight off.
+        "REPORT_HIGHLIGHT_TOP": int(env.get("REPORT_HIGHLIGHT_TOP", "10")),
+        "REPORT_HIGHLIGHT_BOTTOM": int(env.get("REPORT_HIGHLIGHT_BOTTOM", "3")),
+        "REPORT_FONT_PATH": env.get("REPORT_FONT_PATH", ""),
         "TRUST_PROXY": _bool(env.get("TRUST_PROXY")),
         # Saves arriving this long after an attempt's deadline still count (network latency).
         "SAVE_GRACE_SECONDS": int(env.get("SAVE_GRACE_SECONDS", "30")),

@@ -161,7 +161,7 @@ def demo_round_inputs(seed: int = 2023):
     indicators, ranks = [], []
     for n, (topic, lead) in enumerate(_INDICATOR_TOPICS, start=1):
         lead_org = f"{DEMO_PREFIX}{lead}党组"
-        others = rng.sample([o for o in orgs if o != lead_org], 2) + rng.sample(towns, 1)
+        others = rng.sample([o for o in orgs if o != lead_org and o not in towns], 2) + rng.sample(towns, 1)
         code = f"A{n:02d}"
         indicators += [
             Indicator(code, topic, 1, None, _LEADERS[n % len(_LEADERS)] + "（区领导）", None, ()),

@@ -25,7 +25,7 @@ def index():
         counts.update(bank_summary())
         return render_template("home/staff.html", counts=counts)
     if current_user.role == VIEWER:
-        return render_template("home/viewer.html")
+        return redirect(url_for("published.index"))
     return redirect(url_for("exams.my_exams"))
 
 

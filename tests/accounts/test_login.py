@@ -19,7 +19,7 @@ def test_login_page_is_chinese_and_posts_username_and_password(client):
 
 
 def test_each_demo_role_reaches_its_home_page(client, demo):
-    for username, marker in [("admin", "工作台"), ("organizer", "工作台"), ("viewer", "已发布的考试成绩"),
+    for username, marker in [("admin", "工作台"), ("organizer", "工作台"), ("viewer", "通报与排名"),
                              ("sj01", "我的考试")]:
         response = login(client, username)
         assert response.status_code == 302 and response.headers["Location"] == "/"

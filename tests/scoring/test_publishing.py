@@ -1,0 +1,149 @@
+"""Publishing: frozen snapshots with SHA-256, 公示 then final, corrections, movement, access, documents."""
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from examapp.extensions import db
+from examapp.scoring import publishing, services
+from examapp.scoring.models import EvaluationRound, Snapshot
+from tests.conftest import login
+
+DEMO_ROUND = "示例：2023年度“书记大比武”"
+
+
+def computed_round(app, name=DEMO_ROUND):
+    from examapp.demo import demo_round_inputs, load_demo_round
+    from examapp.scoring.workbook import write_workbook
+    with app.app_context():
+        if name == DEMO_ROUND:
+            round_ = load_demo_round()
+        else:
+            round_ = services.ensure_round(name)
+            services.import_workbook(round_, write_workbook(demo_round_inputs(seed=7)))
+        services.compute_round(round_)
+        db.session.commit()
+        return round_.id
+
+
+def publish(app, round_id, **kwargs):
+    with app.app_context():
+        snapshot = publishing.publish("ranking", round_=db.session.get(EvaluationRound, round_id), **kwargs)
+        db.session.commit()
+        return snapshot.id
+
+
+def test_chinese_date_and_working_days():
+    assert publishing.chinese_date(date(2023, 10, 20)) == "二〇二三年十月二十日"
+    assert publishing.chinese_date(date(2024, 1, 1)) == "二〇二四年一月一日"
+    assert publishing.add_working_days(date(2023, 10, 20), 5) == date(2023, 10, 27)   # Fri + 5 weekdays
+
+
+def test_notice_then_final_are_two_frozen_snapshots(app, demo):
+    round_id = computed_round(app)
+    notice_id = publish(app, round_id)
+    with app.app_context():
+        notice = db.session.get(Snapshot, notice_id)
+        assert notice.status == "notice" and notice.objection_until is not None
+        assert publishing.verify(notice) and len(notice.sha256) == 64
+        assert notice.content["status"] == "公示" and len(notice.content["rows"]) == 72
+        final = publishing.finalise(notice)
+        db.session.commit()
+        assert final.replaces_id == notice.id and final.status == "final" and final.sha256 != notice.sha256
+        assert publishing.verify(db.session.get(Snapshot, notice_id))   # the 公示 snapshot is untouched
+        assert not publishing.is_current(notice) and publishing.is_current(final)
+
+
+def test_correction_is_a_new_snapshot_naming_the_old_one_and_why(app, demo):
+    round_id = computed_round(app)
+    first = publish(app, round_id, final=True)
+    second = publish(app, round_id, final=True, reason="更正某单位联企解困数据")
+    with app.app_context():
+        snap = db.session.get(Snapshot, second)
+        assert snap.replaces_id == first and snap.reason == "更正某单位联企解困数据"
+        assert snap.content["replaces"]["id"] == first
+
+
+def test_rank_movement_against_the_previous_final_ranking(app, demo):
+    first_round = computed_round(app)
+    publish(app, first_round, final=True)
+    second_round = computed_round(app, "2024年度测试")
+    snapshot_id = publish(app, second_round, final=True)
+    with app.app_context():
+        before = {r["organization"]: r["rank"] for r in
+                  db.session.scalar(db.select(Snapshot).where(Snapshot.round_id == first_round)).content["rows"]}
+        rows = db.session.get(Snapshot, snapshot_id).content["rows"]
+    for row in rows:
+        old, new = before[row["organization"]], row["rank"]
+        expected = "—" if old == new else (f"↑{old - new}" if new < old else f"↓{new - old}")
+        assert row["movement"] == expected
+
+
+def test_who_sees_what(app, demo):
+    round_id = computed_round(app)
+    old = publish(app, round_id, final=True)
+    current = publish(app, round_id, final=True, reason="更正")
+    with app.app_context():
+        content = db.session.get(Snapshot, current).content
+        own = content["rows"][5]["organization"]
+        other = content["rows"][6]["organization"]
+        login_name = db.session.scalar(db.text("select u.username from \"user\" u join party_organization o "
+                                               "on u.organization_id = o.id where o.name = :n"), {"n": own})
+    secretary, viewer, organiser = app.test_client(), app.test_client(), app.test_client()
+    login(secretary, login_name)
+    login(viewer, "viewer")
+    login(organiser, "organizer")
+    assert f"/published/{current}" in secretary.get("/published/").get_data(as_text=True)
+    assert f"/published/{old}\"" not in secretary.get("/published/").get_data(as_text=True)
+    assert secretary.get(f"/published/{old}").status_code == 404
+    assert organiser.get(f"/published/{old}").status_code == 200
+    page = secretary.get(f"/published/{current}").get_data(as_text=True)
+    assert "我的得分卡" in page and "问责清单" not in page
+    assert "问责清单" in viewer.get(f"/published/{current}").get_data(as_text=True)
+    assert secretary.get(f"/published/{current}/cards/{own}.pdf").status_code == 200
+    assert secretary.get(f"/published/{current}/cards/{other}.pdf").status_code == 403
+    assert viewer.get(f"/published/{current}/cards/{other}.pdf").status_code == 200
+    assert secretary.post(f"/published/rounds/{round_id}/publish").status_code == 403
+    assert viewer.post(f"/published/{current}/finalise").status_code == 403
+
+
+def test_pdf_carries_rows_ranks_hash_and_is_byte_identical(app, demo):
+    round_id = computed_round(app)
+    snapshot_id = publish(app, round_id, final=True)
+    client = app.test_client()
+    login(client, "viewer")
+    first = client.get(f"/published/{snapshot_id}/document.pdf").data
+    second = client.get(f"/published/{snapshot_id}/document.pdf").data
+    assert first == second and first[:4] == b"%PDF"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(first)).pages).replace("\n", "").replace(" ", "")
+    with app.app_context():
+        snap = db.session.get(Snapshot, snapshot_id)
+    assert snap.sha256 in text
+    assert "综合排名情况的通报" in text and snap.content["rows"][0]["organization"] in text
+
+
+def test_excel_export_of_a_published_table(app, demo):
+    round_id = computed_round(app)
+    snapshot_id = publish(app, round_id, final=True)
+    client = app.test_client()
+    login(client, "organizer")
+    book = load_workbook(io.BytesIO(client.get(f"/published/{snapshot_id}/table.xlsx").data))
+    sheet = book["综合排名"]
+    assert [c.value for c in sheet[1]][:3] == ["名次", "党组织", "书记"] and sheet.freeze_panes == "A2"
+    assert sheet.max_row == 73
+
+
+def test_cli_publish_and_reports(app, runner, demo, tmp_path):
+    computed_round(app)
+    result = runner.invoke(args=["scoring", "publish", DEMO_ROUND, "--final"])
+    assert result.exit_code == 0, result.output
+    snapshot_id = int(result.output.strip())
+    out = tmp_path / "table.pdf"
+    assert runner.invoke(args=["reports", "league-table", str(snapshot_id), "-o", str(out)]).exit_code == 0
+    assert out.read_bytes()[:4] == b"%PDF"
+    card = tmp_path / "card.pdf"
+    result = runner.invoke(args=["reports", "score-card", str(snapshot_id), "sj01", "-o", str(card)])
+    assert result.exit_code == 0, result.output
+    text = "".join(p.extract_text() for p in PdfReader(str(card)).pages)
+    assert "个人得分卡" in text
