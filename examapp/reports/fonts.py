@@ -81,7 +81,7 @@ def _split_index(spec: str) -> tuple[Path, int]:
     return Path(spec), 0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def register_truetype(path: str, index: int = 0) -> str:
     """Register a TrueType face (``index`` within a ``.ttc``) once per process; returns its ReportLab name."""
     name = f"CJK-{Path(path).stem}-{index}"
@@ -94,7 +94,7 @@ def register_truetype(path: str, index: int = 0) -> str:
     return name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def register_cid_fallback() -> str:
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID_FONT))
     return FALLBACK_CID_FONT

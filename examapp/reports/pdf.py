@@ -13,7 +13,32 @@ Chinese line breaking: ``wordWrap='CJK'`` breaks between any two characters but 
 set (``reportlab.lib.textsplit.ALL_CANNOT_START``) lacks most full-width punctuation, so a line could begin with
 “，”. :func:`forbid_line_start` extends that set at import time — in memory, for this process, never by editing
 ReportLab's files. ``reportlab.platypus.paragraph`` imports the string by value, so both module attributes are
-rebound. ReportLab then lets such a character hang in the right margin instead of starting the next line.
+rebound. ReportLab then lets such a character hang in the right margin instead of starting the next line (one
+character only: a run such as “。”” can still put its second mark at a line start).
+
+The keys each function reads (all optional unless marked; unknown keys are ignored):
+
+- every document: ``issuer`` (red letterhead and, unless ``signature`` is given, the signature), ``doc_number``
+  (发文字号), ``title``, ``recipients`` (主送机关), ``body`` (str or list of paragraphs), ``notes`` (list),
+  ``date_cn``, ``signature``, ``hash`` (64 hex, printed in full on every page), ``status`` ("公示" adds
+  “公示稿（公示期至 ``objection_until_cn``）” under the title and a 公示稿 watermark; "草稿" a watermark),
+  ``precision`` (decimals, default 2), ``highlight`` ({"top": N, "bottom": M}), ``ranking_rule`` (the legend's
+  rule sentence), ``footer_caption``.
+- ``league_table_pdf``: ``components`` [{"key", "label", "weight"}], ``rows`` [{"rank", "organization", "name",
+  "components": {key: number|None}, "composite", "movement"}], ``missing_mark`` ("*"), ``missing_note``;
+  appendix (new page) when ``histogram`` [{"label", "count"}] or ``accountability`` [{"indicator",
+  "indicator_name", "action", "periods", "ranks", "targets"}] is present; ``appendix_title``,
+  ``accountability_notes``.
+- ``exam_results_pdf``: ``rows`` [{"rank", "organization", "name", "score", "status"}] (status "缺考" → last, "—"),
+  ``summary`` {"count", "absent", "mean", "median", "sd", "max", "min", "pass_rate" (0..1)}, ``histogram``.
+- ``score_card_pdf``: ``name``, ``organization``, ``round``, ``rank``, ``ranked_count``, ``composite``,
+  ``composite_working``, ``movement``, ``components`` [{"label", "weight", "score", "missing", "working",
+  "columns", "lines"}], ``robustness`` (str, or {"median_rank", "p5_rank", "p95_rank", "best_rank",
+  "worst_rank", "mean_rank_shift"}), ``robustness_method``, ``weakest_articles`` [{"article", "title",
+  "mastery" (0..1)}]; ``title`` defaults to 个人综合考评得分卡.
+
+Each function takes an optional ``fonts`` (from :func:`examapp.reports.fonts.load_fonts`) and raises
+:class:`examapp.reports.fonts.FontError` before building when a text has a character the fonts cannot show.
 """
 from __future__ import annotations
 
@@ -25,14 +50,25 @@ from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from examapp.reports.charts import distribution_chart
 from examapp.reports.fonts import ReportFonts, ensure_glyphs, load_fonts
@@ -73,7 +109,8 @@ GRID = colors.HexColor("#333333")
 BODY_SIZE = 16        # 3号
 TITLE_SIZE = 22       # 2号
 NOTE_SIZE = 12        # 小4号
-CELL_SIZE = 10
+CELL_SIZE = 9.5       # 五号 is 10.5; a little smaller keeps 72 rows to about three pages
+CELL_LEADING = 12
 DASH = "—"
 DEFAULT_PRECISION = 2
 STATUS_NOTICE = "公示"
@@ -118,6 +155,8 @@ class _Styles:
     def __init__(self, fonts: ReportFonts):
         self.fonts = fonts
         regular, bold = fonts.regular, fonts.bold
+        # Headings: the bold face, stroked as well when it is the same face as the body (no bold weight there).
+        self.emphasis = BoldParagraph if bold == regular else Paragraph
 
         def style(name, font=regular, size=BODY_SIZE, leading=None, **kw) -> ParagraphStyle:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.5,
@@ -128,17 +167,19 @@ class _Styles:
         self.doc_number = style("doc_number", regular, BODY_SIZE, alignment=TA_CENTER)
         self.recipients = style("recipients", regular, BODY_SIZE, 28)
         self.body = style("body", regular, BODY_SIZE, 28, firstLineIndent=2 * BODY_SIZE)
-        self.heading = style("heading", bold, BODY_SIZE, 28, spaceBefore=6, spaceAfter=4)
-        self.subheading = style("subheading", bold, 13, 20, spaceBefore=6, spaceAfter=3)
+        self.heading = style("heading", bold, BODY_SIZE, 28, spaceBefore=6, spaceAfter=4, keepWithNext=1)
+        self.subheading = style("subheading", bold, 13, 20, spaceBefore=6, spaceAfter=3, keepWithNext=1)
         self.label = style("label", bold, BODY_SIZE, 28)
         self.note = style("note", regular, NOTE_SIZE, 19, firstLineIndent=2 * NOTE_SIZE)
-        self.note_label = style("note_label", bold, NOTE_SIZE, 19, spaceBefore=4)
+        self.note_label = style("note_label", bold, NOTE_SIZE, 19, spaceBefore=4, keepWithNext=1)
         self.small = style("small", regular, 9, 13)
         self.legend = style("legend", regular, 9.5, 14, spaceBefore=4)
-        self.cell = style("cell", regular, CELL_SIZE, 12.5)
-        self.cell_center = style("cell_center", regular, CELL_SIZE, 12.5, alignment=TA_CENTER)
-        self.cell_right = style("cell_right", regular, CELL_SIZE, 12.5, alignment=TA_RIGHT)
-        self.head = style("head", bold, CELL_SIZE, 12.5, alignment=TA_CENTER)
+        # Half a character of right indent: a full-width mark hanging at a line's end stays inside the cell.
+        self.cell = style("cell", regular, CELL_SIZE, CELL_LEADING, rightIndent=CELL_SIZE / 2)
+        self.cell_center = style("cell_center", regular, CELL_SIZE, CELL_LEADING, alignment=TA_CENTER)
+        self.list_item = style("list_item", regular, CELL_SIZE, CELL_LEADING, leftIndent=CELL_SIZE,
+                               firstLineIndent=-CELL_SIZE, rightIndent=CELL_SIZE / 2, spaceAfter=1.5)
+        self.head = style("head", bold, CELL_SIZE, CELL_LEADING, alignment=TA_CENTER)
         self.signature = style("signature", regular, BODY_SIZE, 28)
 
 
@@ -347,7 +388,7 @@ def _notes(notes: Iterable[str], styles: _Styles, label: str = "说明：") -> l
     notes = [n for n in notes if n]
     if not notes:
         return []
-    return [Paragraph(_text(label), styles.note_label)] + [Paragraph(_text(n), styles.note) for n in notes]
+    return [styles.emphasis(_text(label), styles.note_label)] + [Paragraph(_text(n), styles.note) for n in notes]
 
 
 def _closing(doc: Mapping, styles: _Styles) -> list:
@@ -413,7 +454,7 @@ def _cell(value, style: ParagraphStyle) -> Paragraph:
 
 
 def _head(labels: Iterable[str], styles: _Styles) -> list[Paragraph]:
-    return [Paragraph(label if "<" in label else _text(label), styles.head) for label in labels]
+    return [styles.emphasis(label if "<" in label else _text(label), styles.head) for label in labels]
 
 
 def _highlight(rows: Sequence[Mapping], highlight: Mapping | None) -> tuple[list[tuple], str]:
@@ -480,9 +521,10 @@ def _component_head(component: Mapping) -> str:
 
 def _league_table(doc: Mapping, styles: _Styles) -> list:
     components = doc.get("components") or []
-    head = _head(["名次", "党组织", "书记", *[_component_head(c) for c in components], "综合得分", "名次变化"], styles)
+    head = _head(["名次", "党组织", "书记", *[_component_head(c) for c in components], "综合<br/>得分", "名次<br/>变化"],
+                 styles)
     body, any_missing = _league_rows(doc, styles)
-    widths = _fit_widths([30, None, 50, *[46] * len(components), 46, 36], minimum_flexible=96)
+    widths = _fit_widths([28, None, 46, *[44] * len(components), 42, 34], minimum_flexible=96)
     colour, legend = _highlight(doc.get("rows") or [], doc.get("highlight"))
     table = _table([head, *body], widths, colour)
     story = [Spacer(0, 4 * mm), table]
@@ -508,28 +550,28 @@ def _accountability_table(entries: Sequence[Mapping], styles: _Styles) -> list:
         for j in range(max(len(periods), len(ranks))):
             period = periods[j] if j < len(periods) else ""
             rank = ranks[j] if j < len(ranks) else ""
-            rank_text = f"第 {rank} 名" if isinstance(rank, int) else str(rank)
-            results.append(f"{period}：{rank_text}" if period else rank_text)
+            rank_text = f"第{rank}名" if isinstance(rank, int) else str(rank)
+            results.append(f"{period}　{rank_text}" if period else rank_text)
         targets = entry.get("targets") or []
-        target_text = "\n".join(str(t) for t in targets) if not isinstance(targets, str) else targets
+        targets = [targets] if isinstance(targets, str) else targets
         data.append([_cell(i, styles.cell_center), _cell(indicator, styles.cell),
-                     _cell(entry.get("action"), styles.cell_center), _cell("\n".join(results), styles.cell),
-                     _cell(target_text, styles.cell)])
-    widths = _fit_widths([28, 120, 54, 96, None])
+                     _cell(entry.get("action"), styles.cell_center), [_cell(r, styles.cell) for r in results],
+                     [_cell(t, styles.list_item) for t in targets]])
+    widths = _fit_widths([28, 104, 52, 116, None])
     return [_table(data, widths)]
 
 
 def _appendix(doc: Mapping, styles: _Styles, bins_title: str) -> list:
-    story: list = [PageBreak(), Paragraph("附件", styles.label), Spacer(0, 4 * mm),
+    story: list = [PageBreak(), styles.emphasis("附件", styles.label), Spacer(0, 4 * mm),
                    BalancedTitle(str(doc.get("appendix_title") or "综合得分分布及问责名单"), styles.title),
                    Spacer(0, 6 * mm)]
     histogram = doc.get("histogram") or []
-    story.append(Paragraph(_text(f"一、{bins_title}"), styles.heading))
+    story.append(styles.emphasis(_text(f"一、{bins_title}"), styles.heading))
     if histogram:
         story.append(distribution_chart(histogram, styles.fonts.regular, TEXT_WIDTH, 200))
     else:
         story.append(Paragraph("暂无得分。", styles.note))
-    story += [CondPageBreak(60 * mm), Paragraph("二、问责名单", styles.heading)]
+    story += [CondPageBreak(60 * mm), styles.emphasis("二、问责名单", styles.heading)]
     story += _accountability_table(doc.get("accountability") or [], styles)
     story += _notes(doc.get("accountability_notes") or [], styles)
     return story
@@ -571,7 +613,7 @@ def _prepare(doc: Mapping, fonts: ReportFonts | None, names: list[str]) -> tuple
 
 def league_table_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
     """The composite ranking 通报 (A4): letterhead, title, body, ranking table, notes, signature and date; then
-    the appendix with the score distribution and the accountability list. See the README of reports for keys."""
+    the appendix with the score distribution and the accountability list (keys: see the module docstring)."""
     fonts, styles = _prepare(doc, fonts, _league_texts(doc))
     story = _header(doc, styles) + _league_table(doc, styles) + _closing(doc, styles)
     if doc.get("histogram") is not None or doc.get("accountability") is not None:
@@ -607,7 +649,7 @@ def exam_results_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
     if doc.get("summary"):
         story.append(Paragraph(_text(_summary_text(doc["summary"], precision)), styles.body))
     if doc.get("histogram"):
-        story += [Spacer(0, 3 * mm), Paragraph("成绩分布", styles.subheading),
+        story += [Spacer(0, 3 * mm), styles.emphasis("成绩分布", styles.subheading),
                   distribution_chart(doc["histogram"], fonts.regular, TEXT_WIDTH, 180)]
     head = _head(["名次", "党组织", "姓名", "得分", "状态"], styles)
     data = [head]
@@ -655,7 +697,7 @@ def _info_table(doc: Mapping, styles: _Styles) -> Table:
     for i in range(0, len(pairs), 2):
         row = []
         for label, value in pairs[i:i + 2]:
-            row += [Paragraph(_text(label), styles.head), _cell(value, styles.cell)]
+            row += [styles.emphasis(_text(label), styles.head), _cell(value, styles.cell)]
         data.append(row)
     table = Table(data, colWidths=_fit_widths([62, None, 62, 130]))
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, GRID), ("BOX", (0, 0), (-1, -1), 1.0, colors.black),
@@ -680,18 +722,34 @@ def _component_section(index: int, component: Mapping, styles: _Styles, precisio
     score = component.get("score")
     score_text = f"{DASH}（{missing}）" if missing or score is None else format_number(score, precision)
     head = f"（{_ordinal(index)}）{label}" + (f"　权重 {_plain(weight)}" if weight is not None else "") + f"　得分 {score_text}"
-    story: list = [Paragraph(_text(head), styles.subheading)]
+    story: list = [styles.emphasis(_text(head), styles.subheading)]
     if component.get("working"):
         story.append(Paragraph(_text(f"计算：{component['working']}"), styles.note))
     columns, lines = component.get("columns") or [], component.get("lines") or []
     if columns and lines:
         data = [_head([str(c) for c in columns], styles)]
         for line in lines:
-            data.append([_cell(DASH if v is None else (format_number(v, precision) if isinstance(v, float) else v),
-                               styles.cell_center) for v in line])
-        widths = [TEXT_WIDTH / len(columns)] * len(columns)
-        story += [Spacer(0, 2 * mm), _table(data, widths)]
+            data.append([_cell(_line_value(v, precision), styles.cell_center) for v in line])
+        shown = [[str(c) for c in columns]] + [[_line_value(v, precision) for v in line] for line in lines]
+        story += [Spacer(0, 2 * mm), _table(data, _content_widths(shown, styles.fonts.regular))]
     return story
+
+
+def _line_value(value, precision: int) -> str:
+    if value is None:
+        return DASH
+    return format_number(value, precision) if isinstance(value, float) else str(value)
+
+
+def _content_widths(rows: Sequence[Sequence[str]], font: str, padding: float = 8, least: float = 36) -> list[float]:
+    """Column widths after the longest text of each column, stretched (or squeezed, then wrapped) to the type area."""
+    natural = [max(least, *(stringWidth(row[i], font, CELL_SIZE) + padding for row in rows if i < len(row)))
+               for i in range(len(rows[0]))]
+    total = sum(natural)
+    if total >= TEXT_WIDTH:
+        return [w * TEXT_WIDTH / total for w in natural]
+    extra = (TEXT_WIDTH - total) / len(natural)
+    return [w + extra for w in natural]
 
 
 def _score_card_texts(doc: Mapping) -> list[str]:
@@ -709,7 +767,7 @@ def score_card_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
 
     components = doc.get("components") or []
     if components:
-        story.append(Paragraph("一、各项得分", styles.heading))
+        story.append(styles.emphasis("一、各项得分", styles.heading))
         summary = [_head(["项目", "权重", "得分", "说明"], styles)]
         for component in components:
             missing = component.get("missing")
@@ -730,14 +788,14 @@ def score_card_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
     section = 1 + bool(components)
     robustness = doc.get("robustness")
     if robustness:
-        story.append(Paragraph(_text(f"{_ordinal(section - 1)}、名次稳健性"), styles.heading))
+        story.append(styles.emphasis(_text(f"{_ordinal(section - 1)}、名次稳健性"), styles.heading))
         story.append(Paragraph(_text(_robustness_text(robustness)), styles.note))
         if doc.get("robustness_method"):
             story.append(Paragraph(_text(f"方法：{doc['robustness_method']}"), styles.note))
         section += 1
     weakest = doc.get("weakest_articles")
     if weakest:
-        story.append(Paragraph(_text(f"{_ordinal(section - 1)}、考试中掌握较弱的条款"), styles.heading))
+        story.append(styles.emphasis(_text(f"{_ordinal(section - 1)}、考试中掌握较弱的条款"), styles.heading))
         data = [_head(["条款", "内容", "得分率"], styles)]
         for article in weakest:
             if isinstance(article, str):
