@@ -82,13 +82,15 @@ def score_card_doc(snapshot: Snapshot, organization: str) -> dict | None:
                            "score": detail["score"], "missing": detail.get("missing"),
                            "working": detail.get("working", ""), "columns": columns, "lines": lines})
     ranked = [r for r in snapshot.content["rows"] if r.get("rank") is not None]
+    row = next((r for r in snapshot.content["rows"] if r["organization"] == organization), {})
     return {"kind": "score_card", "issuer": snapshot.content["issuer"],
             "title": f"{snapshot.content.get('round', '')}个人得分卡", "round": snapshot.content.get("round", ""),
             "status": snapshot.content["status"], "date_cn": snapshot.content["date_cn"],
-            "organization": organization, "name": person["name"], "rank": person["rank"], "total": len(ranked),
+            "organization": organization, "name": person["name"], "rank": person["rank"], "ranked_count": len(ranked),
+            "movement": row.get("movement", ""),
             "composite": person["composite"], "composite_working": person.get("composite_working", ""),
             "notes": list(person.get("notes", [])), "components": components, "robustness": robustness,
-            "weak_articles": [], "ranking_rule": snapshot.content.get("ranking_rule", ""),
+            "weakest_articles": [], "ranking_rule": snapshot.content.get("ranking_rule", ""),
             "hash": snapshot.sha256, "snapshot_id": snapshot.id}
 
 
