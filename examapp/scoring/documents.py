@@ -90,7 +90,7 @@ def score_card_doc(snapshot: Snapshot, organization: str) -> dict | None:
             "movement": row.get("movement", ""),
             "composite": person["composite"], "composite_working": person.get("composite_working", ""),
             "notes": list(person.get("notes", [])), "components": components, "robustness": robustness,
-            "weakest_articles": [], "ranking_rule": snapshot.content.get("ranking_rule", ""),
+            "weakest_articles": snapshot.content.get("weak_articles", {}).get(organization, []), "ranking_rule": snapshot.content.get("ranking_rule", ""),
             "hash": snapshot.sha256, "snapshot_id": snapshot.id}
 
 

@@ -144,6 +144,7 @@ def ranking_content(round_: EvaluationRound, computation: RoundComputation, stat
         "highlight": {"top": current_app.config.get("REPORT_HIGHLIGHT_TOP", 10),
                       "bottom": current_app.config.get("REPORT_HIGHLIGHT_BOTTOM", 3)},
         "people": {r["organization"]: r for r in result["results"]},
+        "weak_articles": weak_articles_by_organization(round_),
         "robustness": result["robustness"],
     })
     return content
@@ -266,3 +267,30 @@ def draft_exam_snapshot(exam: Exam) -> Snapshot:
     content["status"] = "草稿"
     return Snapshot(kind=SNAPSHOT_EXAM, exam_id=exam.id, status=STATUS_NOTICE, title=content["title"],
                     content=content, sha256=content_hash(content))
+
+
+def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dict]]:
+    """Each secretary's weakest articles over the round's counted exams (for the score card)."""
+    from examapp.accounts.models import PartyOrganization
+    from examapp.exams.models import FINISHED, Attempt
+    from examapp.exams.results import candidate_weak_articles
+    out: dict[str, list[dict]] = {}
+    exam_ids = [c["exam_id"] for c in round_.counted_exams or []]
+    if not exam_ids:
+        return out
+    rows = db.session.execute(
+        select(Attempt, PartyOrganization.name).join(User, User.id == Attempt.user_id)
+        .join(PartyOrganization, PartyOrganization.id == User.organization_id)
+        .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED)).order_by(Attempt.id)).all()
+    from examapp.bank.models import Article
+    texts = dict(db.session.execute(select(Article.number, Article.text)).all())
+    for attempt, organization in rows:
+        weak = candidate_weak_articles(attempt)
+        out[organization] = [{"article": f"第{int_to_cn_numeral(m.article)}条", "mastery": round(m.mastery, 4),
+                              "title": _excerpt(texts.get(m.article, ""))} for m in weak if m.article]
+    return out
+
+
+def _excerpt(text: str, length: int = 36) -> str:
+    first = (text or "").split("\n")[0]
+    return first if len(first) <= length else first[:length] + "……"

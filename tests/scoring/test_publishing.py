@@ -147,3 +147,49 @@ def test_cli_publish_and_reports(app, runner, demo, tmp_path):
     assert result.exit_code == 0, result.output
     text = "".join(p.extract_text() for p in PdfReader(str(card)).pages)
     assert "个人得分卡" in text
+
+
+def test_exam_results_published_as_a_snapshot_and_pdf(app, runner, bank, demo, tmp_path):
+    import subprocess
+
+    from tests.exams.conftest import open_exam
+    from tests.exams.test_results import sit
+    with app.app_context():
+        exam_id = open_exam(title="七月知识考试").id
+    sit(app, app.test_client(), exam_id, "sj01", 4)
+    sit(app, app.test_client(), exam_id, "sj02", 2)
+    organiser = app.test_client()
+    login(organiser, "organizer")
+    response = organiser.post(f"/published/exams/{exam_id}/publish", data={"mode": "final"})
+    snapshot_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        rows = db.session.get(Snapshot, snapshot_id).content["rows"]
+        assert [r["rank"] for r in rows[:2]] == [1, 2] and rows[-1]["status"] == "缺考"
+    out = tmp_path / "exam.pdf"
+    result = runner.invoke(args=["reports", "exam-results", str(exam_id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = "".join(p.extract_text() for p in PdfReader(str(out)).pages).replace("\n", "")
+    assert "七月知识考试成绩情况的通报" in text and "缺考" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 5000
+
+
+def test_score_card_lists_weakest_articles_from_counted_exams(app, bank, demo):
+    from examapp.scoring import documents
+    from tests.exams.conftest import open_exam
+    from tests.exams.test_results import sit
+    with app.app_context():
+        exam_id = open_exam(title="十月知识考试").id
+    sit(app, app.test_client(), exam_id, "sj01", 2)
+    round_id = computed_round(app)
+    with app.app_context():
+        round_ = db.session.get(EvaluationRound, round_id)
+        services.set_counted_exams(round_, [exam_id])
+        services.compute_round(round_)
+        snap = publishing.publish("ranking", round_=round_, final=True)
+        db.session.commit()
+        org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
+                                        "on u.organization_id = o.id where u.username = 'sj01'"))
+        card = documents.score_card_doc(snap, org)
+        assert card["weakest_articles"] and card["weakest_articles"][0]["article"].startswith("第")
