@@ -116,6 +116,9 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    with app.app_context():   # connections held by requests that were still in flight
+        db.session.remove()
+        db.engine.dispose()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

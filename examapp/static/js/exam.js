@@ -283,7 +283,7 @@
       setStatus("error", loggedOut ? "未保存（登录已失效，请重新登录）" : "未保存（网络异常，正在重试）");
       clearTimeout(retryTimer);
       retryTimer = setTimeout(flush, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 30000);
+      retryDelay = Math.min(retryDelay * 2, 10000);
     } else {
       retryDelay = 1000;
       if (Object.keys(pending).length) { flush(); } else { updateStatus(); }
