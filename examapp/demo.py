@@ -122,7 +122,11 @@ def demo_command() -> None:
     exam = load_demo_exam()
     click.echo(f"示例考试：{exam.title}（编号 {exam.id}，已发布，开放 30 天）。")
     round_ = load_demo_round()
-    click.echo(f"示例考评批次：{round_.name}（可运行 flask scoring compute \"{round_.name}\"）。")
+    from examapp.scoring import services as scoring
+    if scoring.latest_computation(round_) is None:
+        scoring.compute_round(round_)
+        db.session.commit()
+    click.echo(f"示例考评批次：{round_.name}（已计算综合得分，可在“综合考评”中查看和发布）。")
     click.echo(f"示例数据已就绪（均为虚构的示例数据）。演示账号（密码均为 {DEMO_PASSWORD}）：")
     click.echo("  管理员  admin")
     click.echo("  组织者  organizer")
