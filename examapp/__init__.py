@@ -109,22 +109,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
-    """Write requests take SQLite's write lock up front (BEGIN IMMEDIATE) so that two workers never
-    deadlock upgrading read locks; reads begin deferred."""
+    """Every transaction of a write request (and of a CLI command) takes SQLite's write lock up front
+    (BEGIN IMMEDIATE), so that two workers never fail upgrading a read lock; GET requests begin deferred."""
     if conn.dialect.name != "sqlite":
         return
-    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    from flask import has_request_context
+    immediate = (conn.get_execution_options().get("sqlite_immediate", False)
+                 or not has_request_context() or request.method in WRITE_METHODS)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _register_request_hooks(app: Flask) -> None:
-    @app.before_request
-    def begin_write_transaction():
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and db.engine.dialect.name == "sqlite":
-            db.session.connection(execution_options={"sqlite_immediate": True})
-
     @app.before_request
     def end_idle_staff_sessions():
         from examapp.accounts.roles import IDLE_LIMITED
@@ -155,7 +155,8 @@ def _register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
             "form-action 'self'")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # The session, not current_user: reading the user here after the commit would reload it.
+        if "_user_id" in session:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -79,6 +79,9 @@ def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
     answered = dict(db.session.execute(
         select(Answer.attempt_id, func.count(Answer.id)).join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Attempt.exam_id == exam.id, Answer.value.is_not(None)).group_by(Answer.attempt_id)).all())
+    last_saved = dict(db.session.execute(
+        select(Answer.attempt_id, func.max(Answer.saved_at)).join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Attempt.exam_id == exam.id).group_by(Answer.attempt_id)).all())
     totals = dict(db.session.execute(
         select(PaperItem.attempt_id, func.count(PaperItem.id)).join(Attempt, Attempt.id == PaperItem.attempt_id)
         .where(Attempt.exam_id == exam.id).group_by(PaperItem.attempt_id)).all())
@@ -92,11 +95,17 @@ def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
             attempt_id=attempt.id if attempt else None, status=status,
             answered=answered.get(attempt.id, 0) if attempt else 0,
             total=totals.get(attempt.id, exam.question_count) if attempt else exam.question_count,
-            seconds_left=left, last_activity=attempt.last_activity_at if attempt else None,
+            seconds_left=left, last_activity=_latest(attempt.last_activity_at, last_saved.get(attempt.id))
+            if attempt else None,
             focus_losses=attempt.focus_losses if attempt else 0,
             extra_minutes=(attempt.extra_seconds // 60) if attempt else 0,
             score=attempt.score if attempt and attempt.status in FINISHED else None))
     return rows
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 def monitor_counts(rows: list[MonitorRow]) -> dict[str, int]:

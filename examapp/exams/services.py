@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -378,16 +378,43 @@ class SaveResult:
     server_time: datetime
 
 
+# The autosave statements are built once: constructing SQLAlchemy statements per call cost more than running them.
+_SAVE_LOOKUP = (
+    select(Attempt.status, Attempt.deadline_at, Attempt.user_id, PaperItem.type, PaperItem.option_order,
+           QuestionVersion.stem)
+    .join(PaperItem, PaperItem.attempt_id == Attempt.id)
+    .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
+    .where(Attempt.id == bindparam("attempt_id"), PaperItem.id == bindparam("item_id")))
+_UPSERTS: dict[str, object] = {}
+
+
+def _answer_upsert(dialect: str):
+    """INSERT … ON CONFLICT (item_id) DO UPDATE … WHERE answer.seq < excluded.seq, for this dialect."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = Answer.__table__
+        stmt = insert(table).values(
+            attempt_id=bindparam("attempt_id"), item_id=bindparam("item_id"),
+            value=bindparam("value", type_=table.c.value.type), seq=bindparam("seq"),
+            saved_at=bindparam("saved_at"))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.item_id],
+            set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+            where=table.c.seq < stmt.excluded.seq)
+        _UPSERTS[dialect] = stmt
+    return stmt
+
+
 def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq: int,
                 now: datetime | None = None) -> SaveResult:
-    """Store one answer; an older save (lower seq) never overwrites a newer one. Kept lean: it is the hot path."""
+    """Store one answer; an older save (lower seq) never overwrites a newer one.
+
+    The hot path of an exam: one lookup and one upsert. The attempt row is not written (the
+    monitor's "last activity" is the latest answer's saved_at).
+    """
     now = now or utcnow()
-    row = db.session.execute(
-        select(Attempt.status, Attempt.deadline_at, Attempt.user_id, PaperItem.type, PaperItem.option_order,
-               QuestionVersion.stem)
-        .join(PaperItem, PaperItem.attempt_id == Attempt.id)
-        .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
-        .where(Attempt.id == attempt_id, PaperItem.id == item_id)).first()
+    row = db.session.execute(_SAVE_LOOKUP, {"attempt_id": attempt_id, "item_id": item_id}).first()
     if row is None or row.user_id != user_id:
         raise ExamError("找不到这道题目。", status=404)
     if row.status != IN_PROGRESS:
@@ -400,14 +427,8 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
         raise ExamError(problem, status=400)
     if row.type == "multiple" and isinstance(value, list):
         value = sorted(value)
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Answer).values(attempt_id=attempt_id, item_id=item_id, value=value, seq=seq, saved_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Answer.item_id],
-        set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-        where=Answer.seq < stmt.excluded.seq)
-    db.session.execute(stmt)
-    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(last_activity_at=now))
+    db.session.execute(_answer_upsert(db.engine.dialect.name),
+                       {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq, "saved_at": now})
     return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now)
 
 
