@@ -114,13 +114,18 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
-    """Every transaction of a write request (and of a CLI command) takes SQLite's write lock up front
-    (BEGIN IMMEDIATE), so that two workers never fail upgrading a read lock; GET requests begin deferred."""
+    """Every transaction of a write request and of a `flask` command (e.g. cron's finalise-overdue beside
+    the workers) takes SQLite's write lock up front (BEGIN IMMEDIATE), so it never fails upgrading a read
+    lock; GET requests and other code (tests, shells) begin deferred."""
     if conn.dialect.name != "sqlite":
         return
+    import click
     from flask import has_request_context
-    immediate = (conn.get_execution_options().get("sqlite_immediate", False)
-                 or not has_request_context() or request.method in WRITE_METHODS)
+    if has_request_context():
+        immediate = request.method in WRITE_METHODS
+    else:
+        immediate = click.get_current_context(silent=True) is not None
+    immediate = immediate or conn.get_execution_options().get("sqlite_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
