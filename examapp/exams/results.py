@@ -20,6 +20,7 @@ from examapp.exams import services, statistics
 from examapp.exams.models import FINISHED, Answer, Attempt, Exam, PaperItem
 from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow
+from examapp.xlsxutil import keep_text_as_text
 
 
 @dataclass
@@ -217,7 +218,7 @@ def results_workbook(results: ExamResults) -> bytes:
             round(m.earned, 2), round(m.possible, 2), _percent(m.mastery)] for m in results.mastery.articles],
           [12, 10, 10, 10, 10, 10])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    keep_text_as_text(workbook).save(buffer)
     return buffer.getvalue()
 
 

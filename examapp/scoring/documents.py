@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from examapp.reports import pdf
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
+from examapp.xlsxutil import keep_text_as_text
 
 DETAIL_TABLES = {
     "exams": (["考试", "得分", "状态", "权重"], lambda e: [e["exam"], _n(e.get("score")), e["status"], e.get("weight")]),
@@ -146,5 +147,5 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
                         "、".join(map(str, a["ranks"])), "；".join(a["targets"])])
         acc.freeze_panes = "A2"
     buffer = io.BytesIO()
-    book.save(buffer)
+    keep_text_as_text(book).save(buffer)
     return buffer.getvalue()

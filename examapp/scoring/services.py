@@ -36,6 +36,7 @@ from examapp.scoring.models import (
 )
 from examapp.scoring.scheme import Scheme, SchemeError
 from examapp.timeutil import utcnow
+from examapp.xlsxutil import keep_text_as_text
 
 
 class ScoringError(ValueError):
@@ -289,5 +290,5 @@ def computation_workbook(computation: RoundComputation) -> bytes:
           [[r["organization"], r["name"], r["rank"], r["median_rank"], r["p5_rank"], r["p95_rank"],
             r["mean_rank_shift"]] for r in result["robustness"]], [34, 10, 8, 10, 10, 10, 14])
     buffer = io.BytesIO()
-    book.save(buffer)
+    keep_text_as_text(book).save(buffer)
     return buffer.getvalue()

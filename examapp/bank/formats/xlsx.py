@@ -31,6 +31,7 @@ from examapp.bank.formats.common import (
     parse_difficulty,
     split_tags,
 )
+from examapp.xlsxutil import keep_text_as_text
 
 SHEET_NAME = "题库"
 HELP_SHEET_NAME = "填写说明"
@@ -124,7 +125,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
     help_sheet.column_dimensions["B"].width = 90
 
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    keep_text_as_text(workbook).save(buffer)
     return DumpResult(content=buffer.getvalue())
 
 
