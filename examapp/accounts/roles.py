@@ -5,7 +5,6 @@ ADMIN = "admin"
 VIEWER = "viewer"
 
 ROLE_LABELS = {CANDIDATE: "考生", ORGANIZER: "组织者", ADMIN: "管理员", VIEWER: "查看者"}
-ROLE_BY_LABEL = {label: key for key, label in ROLE_LABELS.items()}
 ROLES = tuple(ROLE_LABELS)
 
 # Organisers and admins run the system; both may do what an organiser does.

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 QUESTION_TYPES = ("single", "multiple", "truefalse", "fill")
 TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题"}
-TYPE_BY_LABEL = {label: key for key, label in TYPE_LABELS.items()}
 DIFFICULTY_LABELS = {1: "易", 2: "中", 3: "难"}
 OPTION_KEYS = ("A", "B", "C", "D", "E", "F")
 

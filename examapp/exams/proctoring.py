@@ -11,7 +11,6 @@ from examapp.audit.models import AuditEntry
 from examapp.audit.services import record
 from examapp.exams import services, timer
 from examapp.exams.models import (
-    ATTEMPT_STATUS_LABELS,
     FINALISED_OVERDUE,
     FINISHED,
     IN_PROGRESS,
@@ -233,6 +232,3 @@ def audit_for_attempt(attempt: Attempt) -> list[AuditEntry]:
                                                             AuditEntry.target_id == str(attempt.id))
                                    .order_by(AuditEntry.at)))
 
-
-def attempt_status_label(status: str) -> str:
-    return ATTEMPT_STATUS_LABELS.get(status, status)

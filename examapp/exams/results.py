@@ -19,7 +19,7 @@ from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
 from examapp.exams.models import FINISHED, Answer, Attempt, Exam, PaperItem
 from examapp.extensions import db
-from examapp.timeutil import format_local, utcnow
+from examapp.timeutil import utcnow
 from examapp.xlsxutil import keep_text_as_text
 
 
@@ -78,7 +78,11 @@ def _best_attempts(exam: Exam) -> dict[int, Attempt]:
     return best
 
 
-def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
+def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow], dict[int, Attempt], dict[int, str]]:
+    """Every eligible candidate with their counted score, competition rank and status, best first.
+
+    Also returns the counted attempts by user and each user's organisation kind (for the analyses).
+    """
     now = now or utcnow()
     services.finalise_overdue(now, exam.id)
     best = _best_attempts(exam)
@@ -102,7 +106,13 @@ def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
     for row, rank in zip(rows, statistics.competition_ranks([r.score for r in rows]), strict=True):
         row.rank = rank
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.organization))
-    attempt_rows, mastery_rows, questions = _responses(list(best.values()), {p[0]: p[4] or "—" for p in people})
+    return rows, best, {p[0]: p[4] or "—" for p in people}
+
+
+def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
+    """The rows plus every statistic of the results page."""
+    rows, best, kinds = result_rows(exam, now)
+    attempt_rows, mastery_rows, questions = _responses(list(best.values()), kinds)
     stats = statistics.item_analysis(attempt_rows)
     items = [ItemRow(s, *questions[s.question_id]) for s in stats]
     scores = [r.score for r in rows]
@@ -221,9 +231,6 @@ def results_workbook(results: ExamResults) -> bytes:
     keep_text_as_text(workbook).save(buffer)
     return buffer.getvalue()
 
-
-def exported_at() -> str:
-    return format_local(utcnow(), "%Y-%m-%d %H:%M")
 
 
 def rank_of(exam: Exam, user_id: int) -> tuple[int | None, int]:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from examapp import ranking
+
 # Item-analysis review thresholds (facility index as a fraction 0..1).
 EASY_FACILITY = 0.9
 HARD_FACILITY = 0.2
@@ -48,12 +50,7 @@ def displayed_score(score: float, decimals: int = 2) -> Decimal:
 
 def competition_ranks(scores: Sequence[float | None], decimals: int = 2) -> list[int | None]:
     """Standard competition ranks (1, 2, 2, 4) on the displayed scores, in the order given; None stays None."""
-    shown = [None if s is None else displayed_score(s, decimals) for s in scores]
-    present = sorted((s for s in shown if s is not None), reverse=True)
-    first_place: dict[Decimal, int] = {}
-    for place, value in enumerate(present, start=1):
-        first_place.setdefault(value, place)
-    return [None if s is None else first_place[s] for s in shown]
+    return ranking.competition_ranks([None if s is None else displayed_score(s, decimals) for s in scores])
 
 
 # ---------------------------------------------------------------- summary and histogram

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from examapp.ranking import competition_ranks
 from examapp.scoring.accountability import (
     AccountabilityEntry,
     accountability_entries,
@@ -71,7 +72,6 @@ from examapp.scoring.scheme import (
     RANKING_RULE,
     Normalisation,
     Scheme,
-    competition_ranks,
     exact,
     round_half_up,
 )

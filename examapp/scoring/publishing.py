@@ -20,6 +20,7 @@ from examapp.exams import statistics
 from examapp.exams.models import Exam
 from examapp.exams.results import exam_results
 from examapp.extensions import db
+from examapp.reports.pdf import date_cn
 from examapp.scoring.models import (
     SNAPSHOT_EXAM,
     SNAPSHOT_RANKING,
@@ -32,13 +33,7 @@ from examapp.scoring.models import (
 from examapp.scoring.services import ScoringError, latest_computation
 from examapp.timeutil import to_local, utcnow
 
-CN_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_date(day: date) -> str:
-    """2023-10-20 -> 二〇二三年十月二十日, as official documents date themselves."""
-    year = "".join(CN_DIGITS[int(d)] for d in str(day.year))
-    return f"{year}年{int_to_cn_numeral(day.month)}月{int_to_cn_numeral(day.day)}日"
+chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
 
 
 def add_working_days(day: date, days: int) -> date:

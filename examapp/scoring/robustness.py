@@ -15,7 +15,8 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from examapp.scoring.scheme import GEOMETRIC, Scheme, competition_ranks
+from examapp.ranking import competition_ranks
+from examapp.scoring.scheme import GEOMETRIC, Scheme
 
 METHOD = ("每次抽样将每个非零权重乘以 [1−{p}, 1+{p}] 内均匀分布的随机系数（共 {draws} 次，随机种子 {seed}），"
           "用同样的成分得分重新计算综合得分和名次；中位名次与 5%、95% 分位名次按最近秩法"

@@ -22,7 +22,7 @@ and ``--show`` prints::
     robustness: {draws: 1000, perturbation: 0.25, seed: 1}
 
 It also holds the two conventions every published number follows: ``round_half_up`` and
-``competition_ranks`` (standard competition ranking, 1, 2, 2, 4).
+``examapp.ranking.competition_ranks`` (standard competition ranking, 1, 2, 2, 4).
 """
 from __future__ import annotations
 
@@ -85,15 +85,6 @@ def round_half_up(value: Real | Decimal | Fraction, decimals: int = 2) -> Decima
     sign = -1 if scaled < 0 else 1
     whole = sign * math.floor(abs(scaled) + Fraction(1, 2))
     return (Decimal(whole) / Decimal(10) ** decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def competition_ranks(keys: Sequence[tuple | None]) -> list[int | None]:
-    """Standard competition ranks (1, 2, 2, 4), higher key first; equal keys share a place; None has no rank."""
-    present = sorted((k for k in keys if k is not None), reverse=True)
-    first_place: dict[tuple, int] = {}
-    for place, key in enumerate(present, start=1):
-        first_place.setdefault(key, place)
-    return [None if k is None else first_place[k] for k in keys]
 
 
 # ---------------------------------------------------------------- the settings

@@ -10,7 +10,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.exams.models import Exam
-from examapp.exams.results import exam_results
+from examapp.exams.results import result_rows
 from examapp.extensions import db
 from examapp.scoring import workbook
 from examapp.scoring.engine import compute
@@ -165,8 +165,8 @@ def system_exam_scores(round_: EvaluationRound, organizations: set[str]) -> list
         exam = db.session.get(Exam, counted["exam_id"])
         if exam is None:
             continue
-        results = exam_results(exam)
-        for row in results.rows:
+        rows, _, _ = result_rows(exam)   # ranks only: the item analysis is not needed here
+        for row in rows:
             if row.organization not in organizations:
                 continue
             if row.score is None:

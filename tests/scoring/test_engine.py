@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
+from examapp.ranking import competition_ranks
 from examapp.scoring.engine import compute, rank_to_points
 from examapp.scoring.inputs import (
     AssistanceRecord,
@@ -23,7 +24,6 @@ from examapp.scoring.scheme import (
     Normalisation,
     Scheme,
     SchemeError,
-    competition_ranks,
     round_half_up,
 )
 
