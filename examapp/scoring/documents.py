@@ -14,6 +14,7 @@ from examapp.reports import pdf
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
 from examapp.xlsxutil import keep_text_as_text
 
+MISSING_NOTE_PREFIX = "标“—”者"
 DETAIL_TABLES = {
     "exams": (["考试", "得分", "状态", "权重"], lambda e: [e["exam"], _n(e.get("score")), e["status"], e.get("weight")]),
     "results": (["指标", "考核期", "全市排名", "参评数", "角色", "权重", "得分"],
@@ -58,6 +59,11 @@ def document(snapshot: Snapshot, *, include_accountability: bool = True) -> dict
     doc.pop("robustness", None)
     if not include_accountability:
         doc["accountability"] = []
+    # The PDF prints its own footnote for the "—*" mark: give it our wording instead of a second note.
+    missing = [n for n in doc.get("notes", []) if n.startswith(MISSING_NOTE_PREFIX)]
+    if missing:
+        doc["notes"] = [n for n in doc["notes"] if n not in missing]
+        doc["missing_note"] = missing[0][len(MISSING_NOTE_PREFIX):]
     return doc
 
 
