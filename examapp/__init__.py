@@ -25,6 +25,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # How long a request waits for SQLite's write lock (retrying inside SQLite) before it gives
+        # up with a 503 and Retry-After (examapp/errors.py).
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT"]))
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -96,7 +101,8 @@ def _register_blueprints(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL, foreign keys and a busy timeout for SQLite; we issue BEGIN ourselves (see below)."""
+    """WAL and foreign keys for SQLite; we issue BEGIN ourselves (see below). The busy timeout is the
+    driver's `timeout` (SQLITE_BUSY_TIMEOUT, set in create_app)."""
     import sqlite3
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -105,7 +111,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

@@ -67,6 +67,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "TRUST_PROXY": _bool(env.get("TRUST_PROXY")),
         # Saves arriving this long after an attempt's deadline still count (network latency).
         "SAVE_GRACE_SECONDS": int(env.get("SAVE_GRACE_SECONDS", "30")),
+        # Seconds a request waits for SQLite's write lock before answering 503 + Retry-After.
+        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "10")),
         # Werkzeug's default (scrypt); tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
     }

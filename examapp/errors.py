@@ -1,6 +1,16 @@
 """Chinese error pages (and JSON errors for API clients)."""
-from flask import jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from examapp.extensions import db, login_manager
+
+# Seconds a client is asked to wait before retrying when the database is busy.
+BUSY_RETRY_AFTER = 2
+# SQLSTATEs of PostgreSQL errors that mean "busy, try again": serialization failure, deadlock,
+# lock not available, query cancelled by statement/lock timeout, too many connections.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "57014", "53300"}
 
 MESSAGES = {
     400: ("请求无效", "提交的内容不完整或格式不正确，请返回重试。"),
@@ -9,6 +19,7 @@ MESSAGES = {
     405: ("操作不允许", "不支持这种访问方式。"),
     413: ("文件过大", "上传的文件超过大小限制（16 MB）。"),
     429: ("操作过于频繁", "请求过于频繁，请稍后再试。"),
+    503: ("系统繁忙", "当前访问人数较多，系统繁忙，请稍候几秒再试；已保存的答案不受影响。"),
     500: ("系统错误", "服务器出现了意外错误，已记录。请稍后重试；如仍有问题，请联系管理员。"),
 }
 
@@ -26,10 +37,45 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def is_busy_error(exc: BaseException) -> bool:
+    """A database error that means "busy, try again" rather than a fault in the program."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in message or "database table is locked"
+                                                  in message or "database is busy" in message)
+
+
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda exc, code=code: render_error(
             code, getattr(exc, "description", None) if code == 429 else None))
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_busy(exc):
+        """SQLite still locked after its busy timeout (SQLITE_BUSY_TIMEOUT), a PostgreSQL lock or
+        serialization conflict, or no free connection: 503 with Retry-After, and nothing was written
+        (the transaction is rolled back), so the client's retry is safe. Anything else stays a 500."""
+        db.session.rollback()
+        if not is_busy_error(exc):
+            raise exc
+        app.logger.warning("database busy: %s %s: %s", request.method, request.path, exc.orig if
+                           isinstance(exc, DBAPIError) else exc)
+        title, message = MESSAGES[503]
+        if "_login_user" not in g:
+            # Flask-Login's template context would load the user from the busy database.
+            g._login_user = login_manager.anonymous_user()
+        if _wants_json():
+            response = make_response(jsonify({"error": message, "status": 503}), 503)
+        else:
+            response = make_response(render_template("errors/busy.html", code=503, title=title, message=message), 503)
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

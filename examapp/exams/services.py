@@ -384,7 +384,12 @@ _SAVE_LOOKUP = (
            QuestionVersion.stem)
     .join(PaperItem, PaperItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
-    .where(Attempt.id == bindparam("attempt_id"), PaperItem.id == bindparam("item_id")))
+    .where(Attempt.id == bindparam("attempt_id"), PaperItem.id == bindparam("item_id"))
+    # PostgreSQL: a share lock on the attempt row until this save commits, so a concurrent submit's
+    # UPDATE waits for it and grades it, or the save waits for the submit and sees it finished. Either
+    # way no acknowledged save is left out of the grade. (SQLite serialises writers with BEGIN IMMEDIATE
+    # and leaves the clause out.)
+    .with_for_update(read=True, of=Attempt))
 _UPSERTS: dict[str, object] = {}
 
 
