@@ -7,6 +7,7 @@ def register_cli(app: Flask) -> None:
     from examapp.bank.cli import bank_cli
     from examapp.demo import demo_command
     from examapp.exams.cli import exams_cli
+    from examapp.ops.cli import backup_command, check_command, restore_command
     from examapp.scoring.cli import reports_cli, scoring_cli
 
     app.cli.add_command(create_admin)
@@ -16,3 +17,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(exams_cli)
     app.cli.add_command(scoring_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(check_command)

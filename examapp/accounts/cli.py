@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from examapp.accounts import importer, services
 from examapp.accounts.models import User
 from examapp.accounts.roles import ADMIN, ROLE_LABELS
+from examapp.audit.services import record
 from examapp.extensions import db
 
 users_cli = AppGroup("users", help="管理用户（书记、组织者、管理员、查看者）。")
@@ -33,6 +34,8 @@ def create_admin(username: str, name: str, password: str) -> None:
     user = User(username=username, name=name, role=ADMIN)
     user.set_password(password, temporary=False)
     db.session.add(user)
+    db.session.flush()
+    record("user.created", target_type="user", target_id=user.id, summary=f"命令行创建管理员 {username}")
     db.session.commit()
     click.echo(f"已创建管理员 {username}。")
 

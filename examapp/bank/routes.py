@@ -10,6 +10,7 @@ from flask_login import current_user
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import STAFF
+from examapp.audit.services import record
 from examapp.bank import formats, services
 from examapp.bank.core import (
     DIFFICULTY_LABELS,
@@ -102,6 +103,8 @@ def _save(form: QuestionForm, question: Question | None):
     try:
         if question is None:
             question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建")
+            record("question.created", target_type="question", target_id=question.id,
+                   summary=f"新建题目 {question.id}", reason=form.note.data or "")
             db.session.commit()
             flash("题目已保存。", "success")
         elif services.update_question(question, data, note=form.note.data or "", actor_id=current_user.id):

@@ -1,0 +1,1 @@
+"""Operations: `flask backup`, `flask restore` and `flask check` (the exam-day checklist)."""
