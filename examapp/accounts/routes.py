@@ -42,7 +42,9 @@ def _address_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # A local path only; Werkzeug drops control characters ("/\t/x" would become "//x", another site).
+    if (target and target.startswith("/") and not target.startswith("//") and target.isprintable()
+            and "\\" not in target):
         return target
     return None
 

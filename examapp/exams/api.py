@@ -1,6 +1,8 @@
 """The JSON API the exam page uses (documented in the README): list, start, state, save, submit, events."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
@@ -28,11 +30,91 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
+# --- request bodies ------------------------------------------------------------------------------
+# Checked by hand (the autosave is the hot path): JSON object, known fields only, bounded sizes.
+MAX_BODY_BYTES = 16 * 1024
+MAX_ID = 2**31 - 1                # PostgreSQL's integer; seq is bigint but needs no more
+MAX_ANSWER_ITEMS = 20             # options of a multiple-choice item, blanks of a fill-in item
+MAX_ANSWER_CHARS = 200            # one option key or one blank (the page's maxlength, as grading checks)
+SAVE_FIELDS = ("item", "answer", "seq")
+SUBMIT_FIELDS = ("reason",)
+SUBMIT_REASONS = {"candidate": "candidate", "timeout": "timer"}
+EVENT_FIELDS = ("kind",)
+EVENT_KINDS = ("focus_loss",)
+
+
+def _bad(message: str) -> ExamError:
+    return ExamError(message, status=400)
+
+
+def read_json_object(fields: tuple[str, ...], *, required: bool = True) -> dict:
+    """The request's JSON object; an absent body is {} when not required. Refuses anything else by name."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise ExamError(f"请求内容过大（最多 {MAX_BODY_BYTES // 1024} KB）。", status=413)
+    raw = request.get_data(cache=True)
+    if not raw and not required:
+        return {}
+    if not request.is_json:
+        raise _bad("请求内容应为 JSON 对象（Content-Type: application/json）。")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise _bad("请求内容不是有效的 JSON。") from None
     if not isinstance(data, dict):
-        raise ExamError("请求内容应为 JSON 对象。", status=400)
+        raise _bad("请求内容应为 JSON 对象。")
+    unknown = [name for name in data if name not in fields]
+    if unknown:
+        raise _bad(f"不支持的字段：{'、'.join(name[:40] for name in unknown[:5])}（只接受 {'、'.join(fields)}）。")
     return data
+
+
+def _int_field(data: dict, name: str, low: int) -> int:
+    if name not in data:
+        raise _bad(f"缺少字段 {name}。")
+    value = data[name]
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_ID:
+        raise _bad(f"字段 {name} 应为 {low} 到 {MAX_ID} 之间的整数。")
+    return value
+
+
+def _answer_field(data: dict) -> object:
+    """The answer's outer shape and size; save_answer checks it against the question's type."""
+    if "answer" not in data:
+        raise _bad("缺少字段 answer（清空答案时为 null）。")
+    value = data["answer"]
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_ANSWER_CHARS:
+            raise _bad(f"字段 answer 过长（最多 {MAX_ANSWER_CHARS} 个字）。")
+        return value
+    if isinstance(value, list):
+        if len(value) > MAX_ANSWER_ITEMS:
+            raise _bad(f"字段 answer 最多 {MAX_ANSWER_ITEMS} 项。")
+        if not all(isinstance(v, str) and len(v) <= MAX_ANSWER_CHARS for v in value):
+            raise _bad(f"字段 answer 的每一项应为不超过 {MAX_ANSWER_CHARS} 个字的文字。")
+        return value
+    raise _bad("字段 answer 应为选项字母、选项字母列表、true/false、填空文字列表或 null。")
+
+
+def parse_save(data: dict) -> tuple[int, object, int]:
+    """(item, answer, seq) of an autosave body {"item": int, "answer": ..., "seq": int}."""
+    return _int_field(data, "item", 1), _answer_field(data), _int_field(data, "seq", 0)
+
+
+def parse_submit(data: dict) -> str:
+    """Who submits: "candidate" (the button) or "timer" (the page's countdown reached zero)."""
+    reason = data.get("reason", "candidate")
+    if reason not in SUBMIT_REASONS:
+        raise _bad("字段 reason 应为 candidate 或 timeout。")
+    return SUBMIT_REASONS[reason]
+
+
+def parse_event(data: dict) -> str:
+    kind = data.get("kind")
+    if kind not in EVENT_KINDS:
+        raise _bad(f"未知的事件类型（字段 kind 应为 {'、'.join(EVENT_KINDS)}）。")
+    return kind
 
 
 @bp.get("/exams")
@@ -50,6 +132,7 @@ def list_exams():
 @bp.post("/exams/<int:exam_id>/attempts")
 @roles_required(CANDIDATE)
 def start(exam_id: int):
+    read_json_object((), required=False)
     exam = db.session.get(Exam, exam_id)
     if exam is None:
         raise ExamError("找不到这场考试。", status=404)
@@ -74,11 +157,8 @@ def state(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/answers")
 @roles_required(CANDIDATE)
 def save(attempt_id: int):
-    data = _json_body()
-    item, seq = data.get("item"), data.get("seq")
-    if not isinstance(item, int) or not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise ExamError("请求应包含题目编号 item 和序号 seq。", status=400)
-    result = services.save_answer(attempt_id, current_user.id, item, data.get("answer"), seq)
+    item, answer, seq = parse_save(read_json_object(SAVE_FIELDS))
+    result = services.save_answer(attempt_id, current_user.id, item, answer, seq)
     db.session.commit()
     return jsonify({"saved": True, "seq": result.seq, "deadline": iso(result.deadline_at),
                     "server_time": iso(result.server_time)})
@@ -88,7 +168,7 @@ def save(attempt_id: int):
 @roles_required(CANDIDATE)
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    by = "timer" if (request.get_json(silent=True) or {}).get("reason") == "timeout" else "candidate"
+    by = parse_submit(read_json_object(SUBMIT_FIELDS, required=False))
     now = utcnow()
     services.submit_attempt(attempt, by, now)
     payload = services.attempt_state(attempt, now)
@@ -99,10 +179,8 @@ def submit(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/events")
 @roles_required(CANDIDATE)
 def event(attempt_id: int):
-    data = _json_body()
-    if data.get("kind") != "focus_loss":
-        raise ExamError("未知的事件类型。", status=400)
     attempt = _own_attempt(attempt_id)
+    parse_event(read_json_object(EVENT_FIELDS))
     result = services.record_focus_loss(attempt)
     db.session.commit()
     return jsonify(result)

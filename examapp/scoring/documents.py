@@ -106,8 +106,9 @@ def score_card_pdf(snapshot: Snapshot, organization: str) -> bytes | None:
     return None if doc is None else pdf.score_card_pdf(printable(doc))
 
 
-def snapshot_workbook(snapshot: Snapshot) -> bytes:
-    """The published table as Excel: Chinese headers, frozen header row, number formats."""
+def snapshot_workbook(snapshot: Snapshot, *, include_accountability: bool = True) -> bytes:
+    """The published table as Excel: Chinese headers, frozen header row, number formats; the accountability
+    list only for readers who may see it (as on the page and in the PDF)."""
     content = snapshot.content
     book = Workbook()
     ws = book.active
@@ -143,7 +144,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
                  f"SHA-256：{snapshot.sha256}", *content.get("notes", [])]:
         info.append([line])
     info.column_dimensions["A"].width = 120
-    if snapshot.kind == SNAPSHOT_RANKING and content.get("accountability"):
+    if include_accountability and snapshot.kind == SNAPSHOT_RANKING and content.get("accountability"):
         acc = book.create_sheet("问责清单")
         acc.append(["指标", "指标名称", "处理", "考核期", "名次", "对象"])
         for cell in acc[1]:

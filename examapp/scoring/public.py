@@ -66,7 +66,8 @@ def document_pdf(snapshot_id: int):
 @roles_required()
 def table_xlsx(snapshot_id: int):
     snap = _visible(snapshot_id)
-    return send_file(io.BytesIO(documents.snapshot_workbook(snap)), as_attachment=True, mimetype=XLSX,
+    content = documents.snapshot_workbook(snap, include_accountability=current_user.role != CANDIDATE)
+    return send_file(io.BytesIO(content), as_attachment=True, mimetype=XLSX,
                      download_name=f"{snap.title}.xlsx")
 
 
