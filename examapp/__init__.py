@@ -34,6 +34,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
+    from examapp.static_assets import register_static_versioning
+    register_static_versioning(app)
 
     from examapp.errors import register_error_handlers
     register_error_handlers(app)
@@ -81,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from examapp.accounts.routes import bp as accounts_bp
+    from examapp.audit.routes import bp as audit_bp
     from examapp.bank.routes import bp as bank_bp
     from examapp.exams.api import bp as api_bp
     from examapp.exams.manage import bp as manage_exams_bp
@@ -97,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(scoring_bp, url_prefix="/scoring")
     app.register_blueprint(published_bp, url_prefix="/published")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
 
 
 @event.listens_for(Engine, "connect")

@@ -24,13 +24,20 @@ def normalise_database_url(url: str) -> str:
 def load_or_create_secret_key(instance_path: Path) -> str:
     """A key generated once per installation and kept in instance/ (never in the code)."""
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.write_text(key, encoding="utf-8")
-    key_file.chmod(0o600)
-    return key
+    if not key_file.exists():
+        # Several gunicorn workers may start at once: each writes its own candidate and links it into
+        # place; link() fails if the file exists, so exactly one key wins and every worker reads it.
+        instance_path.mkdir(parents=True, exist_ok=True)
+        candidate = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        candidate.write_text(secrets.token_hex(32), encoding="utf-8")
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return key_file.read_text(encoding="utf-8").strip()
 
 
 def settings_from_environment(instance_path: Path) -> dict:
@@ -51,7 +58,12 @@ def settings_from_environment(instance_path: Path) -> dict:
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
         # Failed logins allowed from one address; generous, since a whole meeting room may share one.
         "LOGIN_ADDRESS_LIMIT": env.get("LOGIN_ADDRESS_LIMIT", "60 per 10 minutes"),
+        # memory:// counts per worker process; with several workers use a shared store, e.g.
+        # redis://127.0.0.1:6379/0 (`flask check` warns). If that store fails, logins still work
+        # (the per-account lockout is in the database) and the failure is logged.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "examapp"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),
         "BOOTSTRAP_SERVE_LOCAL": True,

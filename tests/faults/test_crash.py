@@ -4,15 +4,9 @@ kill during the submit storm at the deadline leaves each attempt either untouche
 half-submitted. SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,55 +16,9 @@ from examapp.exams import grading, services
 from examapp.exams.models import FINISHED, IN_PROGRESS, Answer, Attempt
 from examapp.extensions import db
 from examapp.timeutil import utcnow
-from tests.faults.helpers import all_at_once, candidate_session, correct_answers
+from tests.faults.helpers import Gunicorn, all_at_once, candidate_session, correct_answers
 
-REPO = Path(__file__).resolve().parents[2]
 CANDIDATES = [f"sj{n:02d}" for n in range(1, 17)]
-
-
-class Gunicorn:
-    """The production server (gunicorn, 2 workers) in its own process group, so kill -9 takes all of it."""
-
-    def __init__(self, database_url: str, log: Path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = database_url
-        self.log = log
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="test-secret-key",
-                   PYTHONPATH=str(REPO), RATELIMIT_STORAGE_URI="memory://")
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--chdir", str(REPO), "-w", "2", "-k", "gthread", "--threads", "4",
-                 "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-                env=env, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
