@@ -343,15 +343,34 @@ def submit_attempt(attempt: Attempt, by: str = "candidate", now: datetime | None
     return attempt
 
 
+# Grading reads each item's key (the corrected version after a regrade) and response in one query and
+# writes the marks in one executemany: at the deadline a whole district submits within seconds.
+_GRADING_ROWS = (
+    select(PaperItem.id, PaperItem.points, PaperItem.option_order, QuestionVersion.type, QuestionVersion.answer,
+           Answer.value)
+    .join(QuestionVersion, QuestionVersion.id == func.coalesce(PaperItem.graded_version_id,
+                                                               PaperItem.question_version_id))
+    .outerjoin(Answer, Answer.item_id == PaperItem.id)
+    .where(PaperItem.attempt_id == bindparam("attempt_id")))
+_SET_EARNED = (update(PaperItem.__table__).where(PaperItem.__table__.c.id == bindparam("b_id"))
+               .values(earned=bindparam("b_earned")))
+
+
 def grade_attempt(attempt: Attempt, now: datetime | None = None) -> float:
-    responses = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
-        Answer.attempt_id == attempt.id)).all())
+    """Mark every item of the attempt by its key and store the total."""
+    db.session.flush()   # e.g. a regrade's new graded_version_id
     rule = attempt.exam.multiple_rule
-    total = 0.0
-    for item in attempt.items:
-        item.earned = grading.grade_item(item_key(item), responses.get(item.id), rule)
-        total += item.earned
-    attempt.score = round(total, 2)
+    marks = [{"b_id": row.id,
+              "b_earned": grading.grade_item(grading.ItemKey(type=row.type, points=row.points,
+                                                             answer=display_answer(row, row.option_order)),
+                                             row.value, rule)}
+             for row in db.session.execute(_GRADING_ROWS, {"attempt_id": attempt.id})]
+    if marks:
+        db.session.execute(_SET_EARNED, marks)
+    for loaded in [o for o in db.session.identity_map.values()
+                   if isinstance(o, PaperItem) and o.attempt_id == attempt.id]:
+        db.session.expire(loaded, ["earned"])
+    attempt.score = round(sum(m["b_earned"] for m in marks), 2)
     attempt.graded_at = now or utcnow()
     return attempt.score
 
@@ -497,12 +516,20 @@ def iso(value: datetime | None) -> str | None:
 def paper_payload(attempt: Attempt, now: datetime | None = None) -> dict:
     """The running attempt's paper for the exam page: items in order, saved answers, the server's clock."""
     now = now or utcnow()
-    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
-                               .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
     data = attempt_state(attempt, now)
     data["title"] = attempt.exam.title
-    data["items"] = [present_item(i.version, i.option_order, i.id, i.points, i.section) for i in items]
+    # Plain rows with only the columns shown (present_item reads .type/.stem/.options like a version).
+    data["items"] = [present_item(row, row.option_order, row.id, row.points, row.section)
+                     for row in db.session.execute(_PAPER_ROWS, {"attempt_id": attempt.id})]
     return data
+
+
+_PAPER_ROWS = (
+    select(PaperItem.id, PaperItem.points, PaperItem.section, PaperItem.option_order, QuestionVersion.type,
+           QuestionVersion.stem, QuestionVersion.options)
+    .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
+    .where(PaperItem.attempt_id == bindparam("attempt_id"))
+    .order_by(PaperItem.position))
 
 
 @dataclass
