@@ -141,9 +141,12 @@ def _sqlite_begin(conn) -> None:
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def end_idle_staff_sessions():
+        from examapp.accounts.policy import LIGHT_SESSION_ENDPOINTS
         from examapp.accounts.roles import IDLE_LIMITED
         from examapp.timeutil import utcnow
-        if request.endpoint in (None, "static", "bootstrap.static") or not current_user.is_authenticated:
+        if request.endpoint in (None, "static", "bootstrap.static") or request.endpoint in LIGHT_SESSION_ENDPOINTS:
+            return None   # candidates only; the view checks the session in its own query
+        if not current_user.is_authenticated:
             return None
         if current_user.role not in IDLE_LIMITED:
             return None  # candidates' sessions are not rewritten on every autosave

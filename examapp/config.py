@@ -52,6 +52,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_HOURS", "12")) * 3600,
+        # The cookie is re-sent only when the session changes (not on every autosave); the lifetime
+        # counts from login. Staff sessions change on every request anyway (idle timeout).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Organisers and admins are logged out after this many idle minutes.
         "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from examapp.extensions import login_manager
@@ -39,5 +39,28 @@ def roles_required(*roles: str):
             return view(*args, **kwargs)
 
         guarded.access_roles = tuple(roles) or "any"
+        return guarded
+    return decorator
+
+
+# Endpoints guarded by @candidate_session: they do not load the user through Flask-Login.
+LIGHT_SESSION_ENDPOINTS: set[str] = set()
+
+
+def candidate_session(endpoint: str):
+    """For the autosave hot path only: a logged-in candidate's session, verified inside the view's own
+    database query instead of a separate SELECT of the user. The view gets `session_user=(user_id, nonce)`
+    and must refuse unless that user is an active candidate whose current session nonce is `nonce`
+    (one active session per candidate) and who need not change the password first."""
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            user_id, nonce = session.get("_user_id"), session.get("nonce")
+            if not user_id or not nonce:
+                return login_manager.unauthorized()
+            return view(*args, session_user=(int(user_id), nonce), **kwargs)
+
+        guarded.access_roles = ("candidate",)
+        LIGHT_SESSION_ENDPOINTS.add(endpoint)
         return guarded
     return decorator

@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from examapp.accounts.policy import roles_required
+from examapp.accounts.policy import candidate_session, roles_required
 from examapp.accounts.roles import CANDIDATE
 from examapp.exams import services
 from examapp.exams.models import Attempt, Exam
@@ -155,10 +155,11 @@ def state(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
-@roles_required(CANDIDATE)
-def save(attempt_id: int):
+@candidate_session("api.save")
+def save(attempt_id: int, session_user: tuple[int, str]):
     item, answer, seq = parse_save(read_json_object(SAVE_FIELDS))
-    result = services.save_answer(attempt_id, current_user.id, item, answer, seq)
+    user_id, nonce = session_user
+    result = services.save_answer(attempt_id, user_id, item, answer, seq, session_nonce=nonce)
     db.session.commit()
     return jsonify({"saved": True, "seq": result.seq, "deadline": iso(result.deadline_at),
                     "server_time": iso(result.server_time)})

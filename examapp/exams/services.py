@@ -400,9 +400,10 @@ class SaveResult:
 # The autosave statements are built once: constructing SQLAlchemy statements per call cost more than running them.
 _SAVE_LOOKUP = (
     select(Attempt.status, Attempt.deadline_at, Attempt.user_id, PaperItem.type, PaperItem.option_order,
-           QuestionVersion.stem)
+           QuestionVersion.stem, User.session_nonce, User.active, User.role, User.must_change_password)
     .join(PaperItem, PaperItem.attempt_id == Attempt.id)
     .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
+    .join(User, User.id == Attempt.user_id)
     .where(Attempt.id == bindparam("attempt_id"), PaperItem.id == bindparam("item_id"))
     # PostgreSQL: a share lock on the attempt row until this save commits, so a concurrent submit's
     # UPDATE waits for it and grades it, or the save waits for the submit and sees it finished. Either
@@ -430,17 +431,26 @@ def _answer_upsert(dialect: str):
     return stmt
 
 
+SESSION_REPLACED = "您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
+
+
 def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq: int,
-                now: datetime | None = None) -> SaveResult:
+                now: datetime | None = None, *, session_nonce: str | None = None) -> SaveResult:
     """Store one answer; an older save (lower seq) never overwrites a newer one.
 
     The hot path of an exam: one lookup and one upsert. The attempt row is not written (the
-    monitor's "last activity" is the latest answer's saved_at).
+    monitor's "last activity" is the latest answer's saved_at). With `session_nonce` (the API), the
+    lookup also checks the candidate's session, in place of Flask-Login's separate user query.
     """
     now = now or utcnow()
     row = db.session.execute(_SAVE_LOOKUP, {"attempt_id": attempt_id, "item_id": item_id}).first()
     if row is None or row.user_id != user_id:
         raise ExamError("找不到这道题目。", status=404)
+    if session_nonce is not None:
+        if not row.active or row.role != CANDIDATE or row.session_nonce != session_nonce:
+            raise ExamError(SESSION_REPLACED if row.active else "账号已停用。", status=401)
+        if row.must_change_password:
+            raise ExamError("请先在页面上修改初始密码。", status=403)
     if row.status != IN_PROGRESS:
         raise ExamError("本次考试已交卷，不能再修改答案。", status=409)
     if not timer.accepts_save(row.deadline_at, now, settings_grace()):

@@ -37,6 +37,9 @@ STAFF = expect()
 ADMIN_ONLY = expect(organizer=FORBIDDEN)
 CANDIDATES = expect(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 OWNER_ONLY = expect(LOGIN, OK, NOTFOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN)           # another candidate's attempt does not exist for them
+# The autosave endpoint checks the session inside its own query (no user load): nobody but the owner
+# has the attempt, so staff get the same 404 as another candidate.
+OWNER_ONLY_LIGHT = expect(LOGIN, OK, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND)
 OWN_CARD = expect(LOGIN, OK, FORBIDDEN, OK)         # sj01's score card: sj01, leaders and staff
 
 # (rule, method) -> outcome per role. A new route must be added here, or the matrix test fails.
@@ -92,7 +95,7 @@ MATRIX = {
     ("/api/v1/exams", "GET"): CANDIDATES,
     ("/api/v1/exams/<int:exam_id>/attempts", "POST"): CANDIDATES,
     ("/api/v1/attempts/<int:attempt_id>", "GET"): OWNER_ONLY,
-    ("/api/v1/attempts/<int:attempt_id>/answers", "POST"): OWNER_ONLY,
+    ("/api/v1/attempts/<int:attempt_id>/answers", "POST"): OWNER_ONLY_LIGHT,
     ("/api/v1/attempts/<int:attempt_id>/submit", "POST"): OWNER_ONLY,
     ("/api/v1/attempts/<int:attempt_id>/events", "POST"): OWNER_ONLY,
     # exam management (staff)

@@ -253,3 +253,32 @@ def test_review_policy_controls_what_the_candidate_sees(app, client, bank, demo)
         page = client.get(f"/attempts/{paper['attempt']}").get_data(as_text=True)
         assert "答题详情" in page and "正确答案：" in page and "解析：" in page and "原文" in page
     assert utcnow() < closes
+
+
+def test_autosave_checks_the_session_in_its_own_query(app, exam):
+    """The save endpoint does not load the user through Flask-Login; its lookup refuses a replaced
+    session (401, the takeover message), a deactivated account, and a password that must be changed."""
+    from examapp.accounts.models import User
+    first, second = app.test_client(), app.test_client()
+    login(first, "sj01")
+    paper = start(first, exam)
+    item = next(i["item"] for i in paper["items"] if i["type"] == "single")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    assert first.post(url, json={"item": item, "answer": "A", "seq": 1}).status_code == 200
+    login(second, "sj01")                               # a newer login on another device
+    replaced = first.post(url, json={"item": item, "answer": "B", "seq": 2})
+    assert replaced.status_code == 401 and "另一台设备" in replaced.get_json()["error"]
+    assert second.post(url, json={"item": item, "answer": "C", "seq": 3}).status_code == 200
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "sj01"))
+        user.must_change_password = True
+        db.session.commit()
+    assert second.post(url, json={"item": item, "answer": "D", "seq": 4}).status_code == 403
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "sj01"))
+        user.must_change_password, user.active = False, False
+        db.session.commit()
+    assert second.post(url, json={"item": item, "answer": "D", "seq": 5}).status_code == 401
+    assert app.test_client().post(url, json={"item": item, "answer": "D", "seq": 6}).status_code == 401
+    with app.app_context():
+        assert services.saved_answers(db.session.get(Attempt, paper["attempt"]))[item] == ("C", 3)
