@@ -1,4 +1,4 @@
-"""Exam autosave load benchmark (a script, not a test).
+"""Exam-day load benchmark: synchronized start, steady autosave, deadline submit storm (a script, not a test).
 
     .venv/bin/python bench/autosave.py --candidates 500                 # SQLite in a temp dir
     .venv/bin/python bench/autosave.py --candidates 500 \
@@ -15,8 +15,11 @@ then drives them from one asyncio + aiohttp process (one cookie jar per candidat
   paced      every candidate saves one answer every --interval s for --paced-seconds s
   saturated  --concurrency closed-loop clients save as fast as they can for --sat-seconds s,
              first against the app, then against the floor, same generator and payloads
+  storm      every candidate submits at the same moment (the deadline submit storm)
   verify     every acknowledged (item, seq) is in the database: stored seq >= acknowledged seq, and
-             equal (with the same value) where the last save sent for the item was acknowledged
+             equal (with the same value) where the last save sent for the item was acknowledged;
+             bench/check_graded.py: every started attempt finished and graded, and each stored score
+             equals a fresh grading (ORM path) of the answers stored now
 
 Only 127.0.0.1 is contacted; every loop is bounded in time; servers are stopped and temp files and
 the PostgreSQL database it created are removed at the end (also on Ctrl+C). Results are printed as
@@ -443,6 +446,20 @@ class Generator:
         except (TimeoutError, aiohttp.ClientError) as exc:
             step.error(type(exc).__name__, str(exc))
 
+    async def submit(self, c: Candidate, step: Step) -> None:
+        """The page's own submit at zero on the clock (reason "timeout")."""
+        t0 = time.perf_counter()
+        try:
+            async with c.session.post(f"{self.app}/api/v1/attempts/{c.attempt}/submit", json={"reason": "timeout"},
+                                      headers={"X-CSRFToken": c.csrf}) as r:
+                body = await r.read()
+            if r.status == 200 and json.loads(body).get("status") in ("submitted", "finalised_overdue"):
+                step.latencies.append(time.perf_counter() - t0)
+                return
+            step.error(r.status, body.decode(errors="replace"))
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            step.error(type(exc).__name__, str(exc) or repr(exc))
+
     # saving
 
     async def save(self, c: Candidate, target: str, step: Step) -> None:
@@ -660,6 +677,16 @@ async def drive(args, app: Gunicorn, floor: Gunicorn, setup: dict, results: dict
             except subprocess.TimeoutExpired:
                 p.kill()
         steps.append(step.summary())
+
+    started = [c for c in gen.candidates if c.attempt]
+    step = Step("deadline submit storm (all at once)")
+    step.extra.update(await quiet())
+    log(f"storm: {len(started)} candidates submit at the same moment")
+    step.begin(pids)
+    await asyncio.gather(*(gen.submit(c, step) for c in started))
+    step.end()
+    step.extra["concurrency"] = len(started)
+    steps.append(step.summary())
     return gen
 
 
@@ -713,6 +740,9 @@ def one_configuration(args, db: Database, worker_class: str) -> dict:
     log(f"[{label}] verifying acknowledged saves in the database")
     results["verify"] = [verify(app_url, "answer", gen.candidates, "app"),
                          verify(floor_url, "floor_answer", gen.candidates, "floor")]
+    log(f"[{label}] checking that every attempt is finished and graded from its stored answers")
+    results["graded"] = json.loads(run([sys.executable, str(BENCH / "check_graded.py"), str(setup["exam"])],
+                                       env).strip().splitlines()[-1])
     app_sat = next(s for s in results["steps"] if s["step"] == "saturated autosave (app)")
     floor_sat = next(s for s in results["steps"] if s["step"] == "saturated bare floor")
     results["app_to_floor_ratio"] = round(app_sat["throughput"] / floor_sat["throughput"], 3)
@@ -751,6 +781,20 @@ def markdown(results: dict) -> str:
                   f"max {paced['send_lag_max_ms']} ms; {paced['sends_late_over_50ms']} sends more than 50 ms late, "
                   f"{paced.get('slots_skipped', 0)} slots skipped because the previous save was still running. "
                   f"Saturated app/floor ratio: **{r['app_to_floor_ratio'] * 100:.0f}%**.", ""]
+    start = next(s for s in r["steps"] if s["step"].startswith("start exam"))
+    storm = next(s for s in r["steps"] if s["step"].startswith("deadline submit storm"))
+    g = r["graded"]
+    lines += ["| scenario | target | measured | met |", "| --- | --- | --- | --- |",
+              f"| synchronized start of {start['concurrency']} | all started within 10 s, no error "
+              f"| {start['ok']} started in {start['wall_s']} s, {start['errors']} errors "
+              f"| {'yes' if start['wall_s'] <= 10 and not start['errors'] else '**no**'} |",
+              f"| steady autosave | ≥ 60% of the bare floor, no error | {r['app_to_floor_ratio'] * 100:.0f}% "
+              f"| {'yes' if r['app_to_floor_ratio'] >= 0.6 else '**no**'} |",
+              f"| deadline submit storm of {storm['concurrency']} | all finalised within 15 s, no error "
+              f"| {storm['ok']} finalised in {storm['wall_s']} s, {storm['errors']} errors; graded check: "
+              f"{g['finished']}/{g['started']} finished, {g['ungraded']} ungraded, "
+              f"{g['score_differs_from_stored_answers']} scores ≠ stored answers "
+              f"| {'yes' if storm['wall_s'] <= 15 and not storm['errors'] and g['ok'] else '**no**'} |", ""]
     errors = [(s["step"], e) for s in r["steps"] for e in s["error_detail"]]
     if errors:
         lines.append("Errors:")
@@ -796,8 +840,8 @@ def main() -> None:
                         help="py-spy each app worker during the saturated app step (raw stacks in results dir)")
     parser.add_argument("--keep-logs", action="store_true", help="gunicorn logs into the results dir")
     args = parser.parse_args()
-    if not 1 <= args.candidates <= 500:
-        parser.error("--candidates: 1 … 500")
+    if not 1 <= args.candidates <= 2000:
+        parser.error("--candidates: 1 … 2000")
 
     Path(args.results_dir).mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="examapp-bench-"))
