@@ -20,7 +20,10 @@ bp = Blueprint("api", __name__)
 @bp.errorhandler(ExamError)
 def exam_error(exc: ExamError):
     db.session.rollback()
-    return jsonify({"error": str(exc), "status": exc.status}), exc.status
+    body = {"error": str(exc), "status": exc.status}
+    if exc.code:
+        body["code"] = exc.code
+    return jsonify(body), exc.status
 
 
 def _own_attempt(attempt_id: int) -> Attempt:

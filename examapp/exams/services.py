@@ -43,10 +43,11 @@ from examapp.timeutil import utcnow
 class ExamError(ValueError):
     """Something a user asked of an exam that cannot be done; the message is Chinese and shown as is."""
 
-    def __init__(self, message: str, problems: list[str] | None = None, status: int = 400):
+    def __init__(self, message: str, problems: list[str] | None = None, status: int = 400, code: str | None = None):
         super().__init__(message)
         self.problems = problems or []
         self.status = status
+        self.code = code   # machine-readable, for the API (e.g. "session_replaced")
 
 
 # --- the bank as a pool -------------------------------------------------------------------------
@@ -448,7 +449,8 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
         raise ExamError("找不到这道题目。", status=404)
     if session_nonce is not None:
         if not row.active or row.role != CANDIDATE or row.session_nonce != session_nonce:
-            raise ExamError(SESSION_REPLACED if row.active else "账号已停用。", status=401)
+            raise ExamError(SESSION_REPLACED if row.active else "账号已停用。", status=401,
+                            code="session_replaced" if row.active else "login_required")
         if row.must_change_password:
             raise ExamError("请先在页面上修改初始密码。", status=403)
     if row.status != IN_PROGRESS:

@@ -268,6 +268,7 @@ def test_autosave_checks_the_session_in_its_own_query(app, exam):
     login(second, "sj01")                               # a newer login on another device
     replaced = first.post(url, json={"item": item, "answer": "B", "seq": 2})
     assert replaced.status_code == 401 and "另一台设备" in replaced.get_json()["error"]
+    assert replaced.get_json()["code"] == "session_replaced"
     assert second.post(url, json={"item": item, "answer": "C", "seq": 3}).status_code == 200
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "sj01"))
