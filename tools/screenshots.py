@@ -60,6 +60,12 @@ def main():
                 page.goto(BASE + path)
                 shoot(page, f"{tag}-{name}")
             ctx.close()
+            ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+            page = ctx.new_page()
+            login(page, "admin")
+            page.goto(BASE + "/admin/audit/")
+            shoot(page, f"{tag}-audit-log")
+            ctx.close()
         browser.close()
 
 
