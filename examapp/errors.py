@@ -1,5 +1,5 @@
 """Chinese error pages (and JSON errors for API clients)."""
-from flask import g, jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -50,10 +50,17 @@ def is_busy_error(exc: BaseException) -> bool:
                                                   in message or "database is busy" in message)
 
 
+def _too_large() -> str:
+    """The 413 message with the limit actually configured (MAX_CONTENT_LENGTH), not a number written here."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
+    return f"上传的文件超过大小限制（{size}），未保存任何内容。"
+
+
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda exc, code=code: render_error(
-            code, getattr(exc, "description", None) if code == 429 else None))
+            code, getattr(exc, "description", None) if code == 429 else _too_large() if code == 413 else None))
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeoutError)

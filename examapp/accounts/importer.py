@@ -16,6 +16,7 @@ COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名", "�
 REQUIRED_COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
 PHONE_RE = re.compile(r"^1\d{10}$")
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ImportFileError(ValueError):
@@ -48,7 +49,8 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # Control characters (a NUL from a broken CSV) are invisible and cannot be stored in PostgreSQL.
+    return CONTROL_CHARS_RE.sub("", str(value)).strip()
 
 
 def read_table(filename: str, content: bytes) -> list[list[str]]:
@@ -57,11 +59,12 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     if lower.endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            # A read-only workbook parses its sheets only now, so damage inside a sheet shows up here.
+            sheet = workbook.worksheets[0]
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            workbook.close()
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise ImportFileError("无法读取 Excel 文件，请确认是 .xlsx 格式且未损坏。") from exc
-        sheet = workbook.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
         return rows
     if lower.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
@@ -72,7 +75,12 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
                 continue
         else:
             raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。")
-        return [[_cell_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        reader = csv.reader(io.StringIO(text))
+        try:
+            return [[_cell_text(v) for v in row] for row in reader]
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's limit (an unclosed quote)
+            raise ImportFileError(f"CSV 文件第 {reader.line_num} 行格式有误（引号不成对或单元格内容过长），"
+                                  "请用 Excel 另存为 CSV 或 .xlsx 后再导入。") from exc
     raise ImportFileError("只支持 .xlsx 或 .csv 文件。")
 
 

@@ -13,6 +13,8 @@ from examapp.bank.shipped import chapter_files, check_bank, format_report, load_
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 
+STEM_KEY_LENGTH = Question.__table__.c.stem_key.type.length
+
 
 class BankError(ValueError):
     """A bank change that cannot be made; the message (Chinese) is shown to the user."""
@@ -86,7 +88,10 @@ def check_question(data: QuestionData, *, exclude_id: int | None = None,
     Callers checking many questions pass `articles` (articles_by_number()) to load them once.
     """
     problems = validate_question(data, articles if articles is not None else articles_by_number())
-    owner = _stem_owner(normalise_stem(data.stem))
+    key = normalise_stem(data.stem)
+    if len(key) > STEM_KEY_LENGTH:   # the duplicate check's unique column; PostgreSQL refuses longer keys
+        problems.append(f"题干过长（不计空白和标点最多 {STEM_KEY_LENGTH} 字，现有 {len(key)} 字）")
+    owner = _stem_owner(key)
     if owner is not None and owner.id != exclude_id:
         problems.append(f"题干与已有题目（编号 {owner.id}）重复")
     return problems

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import math
 import re
 import unicodedata
 import warnings
@@ -78,6 +79,12 @@ EXAM_STATUSES = (EXAM_NORMAL, EXAM_ABSENT, EXAM_EXCUSED)
 COMPONENT_KEYS = ("E", "I", "A", "C")   # the scheme's own component keys: not usable as 其他指标 names
 ORG_SEPARATORS = re.compile(r"[、，,;；\r\n]+")
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Longest texts the round's tables hold (examapp/scoring/models.py), by (sheet, column); 考核期 in every sheet.
+MAX_TEXT_LENGTHS = {(INDICATORS, "指标编码"): 32, (INDICATORS, "上级指标编码"): 32, (INDICATORS, "指标名称"): 200,
+                    (INDICATORS, "指标长"): 100, (RANKS, "指标编码"): 32, (EXAMS, "考试名称"): 200,
+                    (OTHERS, "指标名称"): 100}
+MAX_PERIOD_LENGTH = 32
+MAX_COUNT = 1_000_000   # ranks and counts: far above any real value, far below an SQL INTEGER's limit
 
 COLUMN_WIDTHS = {
     "指标编码": 12, "指标名称": 36, "指标层级": 10, "上级指标编码": 14, "指标长": 12, "牵头单位": 26, "责任单位": 44,
@@ -279,8 +286,9 @@ class _Reader:
 class _Row:
     """One data row of a sheet, with typed accessors that record problems as they go."""
 
-    def __init__(self, reader: _Reader, sheet: str, number: int, cells: dict[str, Cell]) -> None:
+    def __init__(self, reader: _Reader, sheet: str, number: int, cells: dict[str, Cell], kind: str = "") -> None:
         self.reader, self.sheet, self.number, self.cells = reader, sheet, number, cells
+        self.kind = kind   # the template's name of the sheet (``sheet`` is its title in the workbook)
         self.ok = True
 
     def problem(self, column: str, message: str) -> None:
@@ -296,6 +304,9 @@ class _Row:
         text = _cell_text(self.value(column))
         if required and not text:
             self.problem(column, f"{column}不能为空")
+        limit = MAX_TEXT_LENGTHS.get((self.kind, column))
+        if limit is not None and len(text) > limit:
+            self.problem(column, f"{column}过长（最多 {limit} 个字，现有 {len(text)} 个字）")
         return text
 
     def _number(self, column: str, required: bool, percent: bool = False) -> float | None:
@@ -306,6 +317,9 @@ class _Row:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
+            if not math.isfinite(number):   # a cell holding 1e999 or nan (a damaged or generated file)
+                self.problem(column, f"{column}“{value}”不是有效的数字")
+                return None
             cell = self.cells[column]
             if percent and "%" in (cell.number_format or ""):
                 number = round(number * 100, 10)   # a cell formatted as percent holds 0.95 for 95%
@@ -333,6 +347,9 @@ class _Row:
         if number < minimum:
             self.problem(column, f"{column} {_fmt(number)} 不能小于 {minimum}")
             return None
+        if number > MAX_COUNT:
+            self.problem(column, f"{column} {_fmt(number)} 过大（不能大于 {MAX_COUNT}）")
+            return None
         return int(number)
 
     def score(self, column: str, required: bool = True, percent: bool = False) -> float | None:
@@ -354,6 +371,9 @@ class _Row:
         if not text:
             return None
         names = split_organizations(text)
+        if not names:   # only separators, such as "、"
+            self.problem(column, f"{column}“{text}”中没有党组织名称")
+            return None
         if len(names) > 1:
             self.problem(column, f"每行只能填一个党组织，此处填了 {len(names)} 个（{'、'.join(names)}），请分成多行")
             return None
@@ -386,6 +406,9 @@ class _Row:
         else:
             label = normalise_period(self.text(column, required=True))
             if not label:
+                return None
+            if len(label) > MAX_PERIOD_LENGTH:
+                self.problem(column, f"考核期过长（最多 {MAX_PERIOD_LENGTH} 个字），应填写考核期名称，如 2023Q1 或 2023年3月")
                 return None
         key = period_key(label)
         if key is not None:
@@ -444,7 +467,7 @@ def _data_rows(reader: _Reader, sheet_name: str, sheet: Worksheet) -> list[_Row]
         by_name = {name: cells[i] for name, i in index.items() if i < len(cells)}
         if all(_cell_text(c.value) == "" for c in by_name.values()):
             continue
-        result.append(_Row(reader, title, number, by_name))
+        result.append(_Row(reader, title, number, by_name, sheet_name))
     return result
 
 

@@ -124,3 +124,38 @@ def test_template_download_has_the_chinese_columns(client, demo):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert [c.value for c in sheet[1]] == list(COLUMNS)
+
+
+# ---------------------------------------------------------------- broken files found by tests/fuzz
+
+def test_csv_with_a_cell_longer_than_the_csv_limit_is_refused_in_chinese():
+    import pytest
+
+    from examapp.accounts.importer import ImportFileError, read_table
+    content = ("党组织名称,党组织类别\n\"" + "很长" * 70_000).encode("utf-8")   # an unclosed quote swallows the rest
+    with pytest.raises(ImportFileError, match="CSV 文件第 2 行格式有误"):
+        read_table("名单.csv", content)
+
+
+def test_xlsx_whose_sheet_is_damaged_is_refused_in_chinese():
+    import zipfile
+
+    import pytest
+
+    from examapp.accounts.importer import ImportFileError, read_table
+    source = zipfile.ZipFile(io.BytesIO(xlsx(GOOD_ROWS)))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    with pytest.raises(ImportFileError, match="无法读取 Excel 文件"):
+        read_table("名单.xlsx", damaged.getvalue())
+
+
+def test_control_characters_in_a_csv_cell_are_dropped():
+    from examapp.accounts.importer import read_table
+    content = "\n".join(",".join(r) for r in GOOD_ROWS).replace("周一民", "周\x00一\x07民").encode("utf-8")
+    rows = read_table("名单.csv", content)
+    records, problems = validate_rows(rows, set(), {})
+    assert not problems and records[0].name == "周一民"

@@ -599,3 +599,32 @@ def test_shipped_bank_round_trips_through_every_format():
         assert parsed.problems == [], fmt
         assert [item.data for item in parsed.items] == carried, fmt
         assert len(dumped.skipped) == len(questions) - len(carried)
+
+
+# ---------------------------------------------------------------- hostile files found by tests/fuzz
+
+def test_json_nested_too_deeply_is_a_problem_not_a_crash():
+    result = formats.parse("json", b"[" * 100_000 + b"]" * 100_000)
+    assert [str(p) for p in result.problems] == ["文件：JSON 的括号嵌套层数过多，无法读取文件"]
+
+
+def test_json_number_with_thousands_of_digits_is_reported_in_chinese():
+    result = formats.parse("json", b'[{"type": "single", "article": ' + b"1" * 5000 + b"}]")
+    assert [str(p) for p in result.problems] == ["文件：JSON 中有位数过多的数字，无法读取文件"]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "GB2312", "x-unknown", "rot13"])
+def test_moodle_xml_in_an_encoding_expat_cannot_read_is_a_problem(encoding):
+    content = f'<?xml version="1.0" encoding="{encoding}"?><quiz></quiz>'.encode()
+    result = formats.parse("moodle-xml", content)
+    assert [str(p) for p in result.problems] == ["文件：XML 文件声明的编码无法读取，请另存为 UTF-8 编码后再导入"]
+
+
+def test_control_characters_are_dropped_by_every_text_format():
+    json_file = json.dumps([{"type": "fill", "stem": "a\u0000b____", "answer": [["c\u0001"]], "tags": ["t\u0000"],
+                             "explanation": "e\u0000"}]).encode()
+    parsed = formats.parse("json", json_file).items[0].data
+    assert (parsed.stem, parsed.answer, parsed.tags, parsed.explanation) == ("ab____", [["c"]], ["t"], "e")
+    gift_file = "问\x00题{TRUE####解\x00析}".encode()
+    parsed = formats.parse("gift", gift_file).items[0].data
+    assert (parsed.stem, parsed.explanation) == ("问题", "解析")

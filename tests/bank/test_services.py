@@ -102,3 +102,14 @@ def test_organiser_adds_and_edits_a_question_through_the_form(app, client, bank,
     bad = dict(form, answer="AZ")
     body = client.post(f"/bank/questions/{qid}/edit", data=bad).get_data(as_text=True)
     assert "多选题答案" in body
+
+
+def test_a_stem_longer_than_the_duplicate_key_column_is_refused(app):
+    """stem_key is a 600-character column: PostgreSQL refused a longer one with a 500 before this check."""
+    with app.app_context():
+        services.load_articles()
+        long_stem = "依据条例" * 151 + "（　）"
+        with pytest.raises(services.BankError) as refused:
+            services.import_questions([("第 1 题", a_question(stem=long_stem))])
+        assert refused.value.problems == ["第 1 题：题干过长（不计空白和标点最多 600 字，现有 604 字）"]
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 0

@@ -440,3 +440,43 @@ def test_written_text_is_never_a_formula():
     content = write_workbook(inputs)
     assert load_workbook(io.BytesIO(content))["其他指标"]["B2"].data_type == "s"
     assert read_workbook(content, ORGS).inputs == inputs
+
+
+# ---------------------------------------------------------------- values found by tests/fuzz
+
+def test_an_organisation_cell_holding_only_separators_is_a_problem():
+    sheets = good_sheets()
+    sheets["联企解困"][0][0] = "、"
+    result = read_workbook(build(sheets), ORGS)
+    assert [str(p) for p in result.problems] == ["「联企解困」第 2 行「党组织」列：党组织“、”中没有党组织名称"]
+
+
+@pytest.mark.parametrize("sheet, column, value, message", [
+    ("指标", 0, "X" * 33, "指标编码过长（最多 32 个字，现有 33 个字）"),
+    ("指标排名", 1, "2023年" + "第一季度" * 8, "考核期过长（最多 32 个字）"),
+    ("考试成绩", 1, "考" * 201, "考试名称过长（最多 200 个字，现有 201 个字）"),
+    ("其他指标", 1, "党" * 101, "指标名称过长（最多 100 个字，现有 101 个字）"),
+    ("指标排名", 3, 10 ** 12, "参评地区数 1000000000000 过大（不能大于 1000000）"),
+])
+def test_values_too_large_for_the_round_tables_are_problems(sheet, column, value, message):
+    """Before, these passed validation and PostgreSQL refused the INSERT (a 500 and no Chinese message)."""
+    sheets = good_sheets()
+    sheets[sheet][-1][column] = value
+    result = read_workbook(build(sheets), ORGS)
+    assert any(p.sheet == sheet and message in p.message for p in result.problems), result.problems
+
+
+def test_a_numeric_cell_holding_infinity_is_a_problem():
+    import re
+    import zipfile
+    source = zipfile.ZipFile(io.BytesIO(build({"执政形象": good_sheets()["执政形象"]})))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":   # 分值 of row 2, as a damaged or generated file may hold it
+                data = re.sub(rb'(<c r="D2"[^>]*>)<v>[^<]*</v>', rb"\1<v>1e999</v>", data)
+            target.writestr(name, data)
+    result = read_workbook(damaged.getvalue(), ORGS)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "分值")]
+    assert "不是有效的数字" in result.problems[0].message

@@ -8,8 +8,16 @@ Formats: "json" (lossless backup), "xlsx" (for organisers editing in Excel/WPS),
 """
 from __future__ import annotations
 
+from examapp.bank.core import QuestionData
 from examapp.bank.formats import gift, jsonfmt, moodle_xml, xlsx
-from examapp.bank.formats.common import DumpResult, ExportItem, FormatProblem, ParsedQuestion, ParseResult
+from examapp.bank.formats.common import (
+    DumpResult,
+    ExportItem,
+    FormatProblem,
+    ParsedQuestion,
+    ParseResult,
+    clean_text,
+)
 
 FORMATS = ("json", "xlsx", "moodle-xml", "gift")
 FORMAT_LABELS = {"json": "JSON", "xlsx": "Excel（.xlsx）", "moodle-xml": "Moodle XML", "gift": "GIFT（Moodle 文本格式）"}
@@ -44,9 +52,21 @@ def parse(fmt: str | None, content: bytes) -> ParseResult:
     if not content or not content.strip():
         return ParseResult(problems=[FormatProblem("文件", "文件是空的")])
     result = _MODULES[fmt].parse(content)
+    for item in result.items:
+        _remove_control_characters(item.data)
     if not result.items and not result.problems and not result.skipped:
         result.problems.append(FormatProblem("文件", "文件中没有找到题目"))
     return result
+
+
+def _remove_control_characters(data: QuestionData) -> None:
+    """Control characters (a NUL written as \\u0000 in JSON, or typed into a GIFT file) are invisible, and
+    PostgreSQL cannot store a NUL: every format drops them, as the Excel reader always did."""
+    data.stem, data.explanation = clean_text(data.stem), clean_text(data.explanation)
+    data.options = [dict(o, text=clean_text(o["text"])) for o in data.options]
+    data.tags = [clean_text(t) for t in data.tags]
+    if data.type == "fill" and isinstance(data.answer, list):
+        data.answer = [[clean_text(alt) for alt in blank] for blank in data.answer]
 
 
 def dump(fmt: str, items: list[ExportItem]) -> DumpResult:

@@ -40,13 +40,21 @@ def dump(items: list[ExportItem]) -> DumpResult:
 def parse(content: bytes) -> ParseResult:
     result = ParseResult()
     try:
-        raw = json.loads(decode_text(content))
+        text = decode_text(content)
     except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError):
-            result.problems.append(FormatProblem(f"第 {exc.lineno} 行",
-                                                 f"JSON 格式有误（第 {exc.colno} 列附近），无法读取文件"))
-        else:
-            result.problems.append(FormatProblem("文件", str(exc)))
+        result.problems.append(FormatProblem("文件", str(exc)))
+        return result
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        result.problems.append(FormatProblem(f"第 {exc.lineno} 行",
+                                             f"JSON 格式有误（第 {exc.colno} 列附近），无法读取文件"))
+        return result
+    except ValueError:  # a number with thousands of digits (Python's int conversion limit)
+        result.problems.append(FormatProblem("文件", "JSON 中有位数过多的数字，无法读取文件"))
+        return result
+    except RecursionError:
+        result.problems.append(FormatProblem("文件", "JSON 的括号嵌套层数过多，无法读取文件"))
         return result
     if isinstance(raw, dict) and isinstance(raw.get("questions"), list):
         raw = raw["questions"]

@@ -201,6 +201,9 @@ def parse(content: bytes) -> ParseResult:
         detail = _EXPAT_MESSAGES.get(reason, "格式不正确")
         result.problems.append(FormatProblem(f"第 {line} 行", f"XML 格式有误（第 {column + 1} 列附近{detail}），无法读取文件"))
         return result
+    except (LookupError, ValueError):  # an encoding expat cannot read: unknown, or multi-byte such as GBK
+        result.problems.append(FormatProblem("文件", "XML 文件声明的编码无法读取，请另存为 UTF-8 编码后再导入"))
+        return result
     if root.tag != "quiz":
         result.problems.append(FormatProblem("文件", f"这不是 Moodle XML 题目文件：根元素应为 <quiz>，而不是 <{root.tag}>"))
         return result
@@ -242,8 +245,8 @@ def _declares_doctype(content: bytes) -> bool:
         parser.Parse(content, True)
     except _Doctype:
         return True
-    except expat.ExpatError:
-        return False  # malformed: ElementTree reports where
+    except (expat.ExpatError, LookupError, ValueError):
+        return False  # malformed or in an encoding expat cannot read: parse() reports it
     return False
 
 
