@@ -356,3 +356,42 @@ def test_submitting_while_offline_still_sends_the_unsaved_answers_first(app, liv
         assert attempt.status == "submitted"
         assert saved_in_db(app, attempt_id) == {single_id: single_key}
         assert attempt.score == single_points
+
+
+def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_server, page, exam_id):
+    """A save the server refuses (400) says so instead of "已保存"; a 503 (database busy) is retried
+    until it is stored."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "sj01"))
+        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
+        db.session.commit()
+    items = paper(app, attempt_id)
+    first_id, first_key, _ = items["single"][0]
+    second_id, second_key, _ = items["single"][1]
+    open_attempt_page(page, live_server, attempt_id)
+
+    page.route(SAVE_URLS, lambda route: route.fulfill(status=400, content_type="application/json",
+                                                      body=json.dumps({"error": "单选题答案应为一个选项字母", "status": 400})))
+    answer(page, first_id, "single", first_key)
+    expect(page.locator("#save-status")).to_contain_text("未保存：单选题答案应为一个选项字母")
+    page.wait_for_timeout(1500)
+    expect(page.locator("#save-status")).to_contain_text("未保存")     # not replaced by "已保存"
+    page.unroute(SAVE_URLS)
+
+    busy = {"left": 2}
+
+    def busy_then_pass(route):
+        if busy["left"]:
+            busy["left"] -= 1
+            route.fulfill(status=503, headers={"Retry-After": "2"}, content_type="application/json",
+                          body=json.dumps({"error": "系统繁忙", "status": 503}))
+        else:
+            route.continue_()
+
+    page.route(SAVE_URLS, busy_then_pass)
+    answer(page, second_id, "single", second_key)
+    wait_all_saved(page, attempt_id, timeout=30000)
+    assert busy["left"] == 0
+    assert saved_in_db(app, attempt_id) == {second_id: second_key}

@@ -244,7 +244,7 @@
     if (!ids.length) { updateStatus(); return; }
     sending = true;
     setStatus("busy", "保存中…");
-    let failed = false, loggedOut = false;
+    let failed = false, loggedOut = false, refused = null;
     for (const id of ids) {
       const entry = pending[id];
       let result;
@@ -272,9 +272,10 @@
         failed = true;
         break;
       } else {
-        // A request the server will never accept (e.g. malformed): do not retry it forever.
+        // A request the server will never accept (e.g. malformed): do not retry it forever, and say so
+        // (not "已保存") until the candidate changes that answer.
         delete pending[id];
-        setStatus("error", result.data.error || "保存失败");
+        refused = "未保存：" + (result.data.error || "答案格式不正确") + "（请重新作答此题）";
       }
       storePending();
     }
@@ -286,7 +287,7 @@
       retryDelay = Math.min(retryDelay * 2, 10000);
     } else {
       retryDelay = 1000;
-      if (Object.keys(pending).length) { flush(); } else { updateStatus(); }
+      if (Object.keys(pending).length) { flush(); } else if (refused) { setStatus("error", refused); } else { updateStatus(); }
     }
   }
 
