@@ -10,7 +10,7 @@ import json
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from examapp.accounts.models import User
 from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
@@ -180,12 +180,32 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
         current = _current(kind, round_id=round_.id)
     else:
         computation = None
+        _check_exam_finished(exam)
         content = exam_content(exam, status, objection_until, today)
         current = _current(kind, exam_id=exam.id)
     if current is not None and not reason.strip():
         reason = "更正" if current.status == STATUS_FINAL else ""
     return _store(kind, content, status, objection_until, round_=round_, exam=exam, computation=computation,
                   replaces=current, reason=reason, actor_id=actor_id)
+
+
+def _check_exam_finished(exam: Exam) -> None:
+    """Results are published once everybody is done: not while the window is open or anyone is still
+    writing (extra time past the close). Attempts past their deadline are finalised first."""
+    from examapp.exams.models import IN_PROGRESS, PUBLISHED, Attempt
+    from examapp.exams.services import finalise_overdue
+    from examapp.timeutil import format_local
+    now = utcnow()
+    if exam.status != PUBLISHED:
+        raise ScoringError("这场考试尚未发布，没有成绩可以通报。")
+    if now < exam.closes_at:
+        raise ScoringError(f"考试尚未结束（{format_local(exam.closes_at)} 结束），结束后才能发布成绩；"
+                           "如需提前结束，请在考试监控中“立即结束”。")
+    finalise_overdue(now, exam_id=exam.id)
+    running = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.exam_id == exam.id,
+                                                                      Attempt.status == IN_PROGRESS))
+    if running:
+        raise ScoringError(f"还有 {running} 名考生在延长时间内答题，全部交卷后才能发布成绩。")
 
 
 def _store(kind, content, status, objection_until, *, round_, exam, computation, replaces, reason, actor_id):

@@ -80,7 +80,17 @@ def build_world(app) -> World:
         sj02 = db.session.scalar(db.select(User).where(User.username == "sj02"))
         running = services.start_attempt(exam, sj02)
         proctoring.grant_extra_time(running, 5, REASON)
-        exam_snapshot = publishing.publish("exam", exam=exam, final=True)
+        # Results are published once everybody is done: a second sitting of the same exam, closed.
+        sitting = services.save_exam(services.ExamDefinition(
+            title=TITLE, description=SCRIPT, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=2),
+            duration_minutes=30, sections=[Section("single", 1, 2.0, articles=(4,))], pass_mark=1,
+            review_policy="after_submit"))
+        services.publish_exam(sitting)
+        taken = services.start_attempt(sitting, sj01)
+        services.save_answer(taken.id, sj01.id, taken.items[0].id, "A", 1)
+        services.submit_attempt(taken)
+        proctoring.close_now(sitting, "考试结束")
+        exam_snapshot = publishing.publish("exam", exam=sitting, final=True)
         round_ = db.session.get(EvaluationRound, round_id)
         computation = scoring.compute_round(round_)
         publishing.publish("ranking", round_=round_, final=True)

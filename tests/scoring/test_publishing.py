@@ -160,6 +160,13 @@ def test_exam_results_published_as_a_snapshot_and_pdf(app, runner, bank, demo, t
     sit(app, app.test_client(), exam_id, "sj02", 2)
     organiser = app.test_client()
     login(organiser, "organizer")
+    early = organiser.post(f"/published/exams/{exam_id}/publish", data={"mode": "final"}, follow_redirects=True)
+    assert "考试尚未结束" in early.get_data(as_text=True)        # not while the window is open
+    with app.app_context():
+        from examapp.exams import proctoring
+        from examapp.exams.models import Exam
+        proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
+        db.session.commit()
     response = organiser.post(f"/published/exams/{exam_id}/publish", data={"mode": "final"})
     snapshot_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
