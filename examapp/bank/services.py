@@ -191,6 +191,8 @@ def load_shipped_bank() -> ImportOutcome:
 def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "import",
                      actor_id: int | None = None) -> ImportOutcome:
     """All-or-nothing import: every question is checked (with its location) before any is written."""
+    if not items:
+        raise BankError("文件中没有可导入的题目（文件为空，或其中的题型都不受支持），未导入任何内容。")
     problems: list[str] = []
     seen: dict[str, str] = {}
     articles = articles_by_number()

@@ -1,4 +1,6 @@
 """Loading the bank, versions that freeze once used, duplicates, deactivation, organiser pages."""
+import io
+
 import pytest
 
 from examapp.bank import services
@@ -113,3 +115,15 @@ def test_a_stem_longer_than_the_duplicate_key_column_is_refused(app):
             services.import_questions([("第 1 题", a_question(stem=long_stem))])
         assert refused.value.problems == ["第 1 题：题干过长（不计空白和标点最多 600 字，现有 604 字）"]
         assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+
+
+def test_a_file_with_nothing_importable_is_refused_not_reported_as_success(app, client, demo):
+    from examapp.audit.models import AuditEntry
+    login(client, "organizer")
+    gift = b"::q1:: 2 + 2 = {#4}\n"      # a numerical question: a type the bank does not have
+    page = client.post("/bank/import", data={"file": (io.BytesIO(gift), "numeric.gift")},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "没有可导入的题目" in page and "导入成功" not in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "question.import")) == 0
