@@ -25,11 +25,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # How long a request waits for SQLite's write lock (retrying inside SQLite) before it gives
-        # up with a 503 and Retry-After (examapp/errors.py).
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT"]))
+    _set_lock_timeout(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -42,6 +38,19 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from examapp.cli import register_cli
     register_cli(app)
     return app
+
+
+def _set_lock_timeout(app: Flask) -> None:
+    """How long a statement waits for a lock (SQLite's write lock, retried inside SQLite; a PostgreSQL row
+    or table lock) before it gives up; the request then answers 503 + Retry-After (examapp/errors.py)
+    instead of hanging until the worker is killed."""
+    seconds = float(app.config["DATABASE_LOCK_TIMEOUT"])
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    connect_args = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("connect_args", {})
+    if uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", seconds)
+    elif uri.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
 
 
 def _init_extensions(app: Flask) -> None:
@@ -106,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL and foreign keys for SQLite; we issue BEGIN ourselves (see below). The busy timeout is the
-    driver's `timeout` (SQLITE_BUSY_TIMEOUT, set in create_app)."""
+    driver's `timeout` (DATABASE_LOCK_TIMEOUT, set in create_app)."""
     import sqlite3
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return

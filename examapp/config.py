@@ -82,8 +82,9 @@ def settings_from_environment(instance_path: Path) -> dict:
         "TRUST_PROXY": _bool(env.get("TRUST_PROXY")),
         # Saves arriving this long after an attempt's deadline still count (network latency).
         "SAVE_GRACE_SECONDS": int(env.get("SAVE_GRACE_SECONDS", "30")),
-        # Seconds a request waits for SQLite's write lock before answering 503 + Retry-After.
-        "SQLITE_BUSY_TIMEOUT": float(env.get("SQLITE_BUSY_TIMEOUT", "10")),
+        # Seconds a statement waits for a lock (SQLite's write lock, a PostgreSQL row lock) before the
+        # request answers 503 + Retry-After.
+        "DATABASE_LOCK_TIMEOUT": float(env.get("DATABASE_LOCK_TIMEOUT", "10")),
         # Werkzeug's default (scrypt); tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
     }

@@ -65,7 +65,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DBAPIError)
     @app.errorhandler(PoolTimeoutError)
     def database_busy(exc):
-        """SQLite still locked after its busy timeout (SQLITE_BUSY_TIMEOUT), a PostgreSQL lock or
+        """SQLite still locked after its busy timeout (DATABASE_LOCK_TIMEOUT), a PostgreSQL lock timeout or
         serialization conflict, or no free connection: 503 with Retry-After, and nothing was written
         (the transaction is rolled back), so the client's retry is safe. Anything else stays a 500."""
         db.session.rollback()

@@ -27,7 +27,7 @@ def _stamp() -> str:
 
 
 def _busy_timeout() -> float:
-    return float(current_app.config.get("SQLITE_BUSY_TIMEOUT", 10))
+    return float(current_app.config.get("DATABASE_LOCK_TIMEOUT", 10))
 
 
 @click.command("backup")

@@ -1,7 +1,10 @@
-"""SQLite lock contention: the request waits (SQLite retries for SQLITE_BUSY_TIMEOUT seconds), then
-answers 503 with Retry-After — never a 500, and nothing half-written; the client's retry then succeeds."""
+"""Lock contention: the request waits (SQLite retries, PostgreSQL waits for the row lock) for
+DATABASE_LOCK_TIMEOUT seconds, then answers 503 with Retry-After — never a 500, never a hang, and nothing
+half-written; the client's retry then succeeds."""
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 from collections import Counter
@@ -22,27 +25,41 @@ def sqlite_path(app, engine_name):
     return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
 
 
-def test_save_while_the_database_is_locked_gets_503_then_the_retry_is_saved(app_factory, exam, sqlite_path):
-    busy = app_factory(SQLITE_BUSY_TIMEOUT=0.3)
+@contextlib.contextmanager
+def lock_held(app, engine_name, attempt_id):
+    """Another connection holding what a save needs: SQLite's write lock, or the attempt's row lock on
+    PostgreSQL (e.g. an organiser's long regrade of the whole exam)."""
+    if engine_name == "sqlite":
+        holder = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+        holder = psycopg.connect(os.environ["TEST_DATABASE_URL"])
+        holder.execute("SELECT id FROM attempt WHERE id = %s FOR UPDATE", (attempt_id,))
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_save_while_the_database_is_locked_gets_503_then_the_retry_is_saved(app_factory, exam, engine_name):
+    busy = app_factory(DATABASE_LOCK_TIMEOUT=0.3)
     client = busy.test_client()
     login(client, "sj01")
     paper = client.post(f"/api/v1/exams/{exam}/attempts", json={}).get_json()
     item = next(i["item"] for i in paper["items"] if i["type"] == "single")
     url = f"/api/v1/attempts/{paper['attempt']}/answers"
 
-    holder = sqlite3.connect(sqlite_path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")        # e.g. a long import holding the write lock
-    try:
+    with lock_held(busy, engine_name, paper["attempt"]):
         refused = client.post(url, json={"item": item, "answer": "A", "seq": 1})
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "2"
         assert "系统繁忙" in refused.get_json()["error"]
-        page = client.post(f"/exams/{exam}/start", headers={"Accept": "text/html"})
-        assert page.status_code == 503 and page.headers["Retry-After"] == "2"
-        assert "系统繁忙" in page.get_data(as_text=True)
-    finally:
-        holder.rollback()
-        holder.close()
+        if engine_name == "sqlite":    # every write waits for SQLite's lock, pages too
+            page = client.post(f"/exams/{exam}/start", headers={"Accept": "text/html"})
+            assert page.status_code == 503 and page.headers["Retry-After"] == "2"
+            assert "系统繁忙" in page.get_data(as_text=True)
     with busy.app_context():
         assert db.session.scalar(select(Answer).where(Answer.item_id == item)) is None
     retried = client.post(url, json={"item": item, "answer": "A", "seq": 1})
@@ -69,7 +86,7 @@ def test_contention_under_load_gives_503s_that_retries_overcome(app_factory, exa
     """Twenty candidates saving at once against a tiny busy timeout while another writer keeps grabbing
     the lock: some saves are told 503 and retried; none is a 500; every acknowledged save is stored."""
     from werkzeug.serving import make_server
-    busy = app_factory(SQLITE_BUSY_TIMEOUT=0.05)
+    busy = app_factory(DATABASE_LOCK_TIMEOUT=0.05)
     server = make_server("127.0.0.1", 0, busy, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
