@@ -375,10 +375,17 @@ def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_serve
     page.route(SAVE_URLS, lambda route: route.fulfill(status=400, content_type="application/json",
                                                       body=json.dumps({"error": "单选题答案应为一个选项字母", "status": 400})))
     answer(page, first_id, "single", first_key)
-    expect(page.locator("#save-status")).to_contain_text("未保存：单选题答案应为一个选项字母")
+    number = page.locator(".question-card").evaluate_all(
+        f"cards => cards.findIndex(c => c.id === 'q-{first_id}') + 1")
+    expect(page.locator("#save-status")).to_have_text(f"第{number}题未保存")
+    problem = page.locator(f"#q-{first_id} .save-problem")
+    expect(problem).to_contain_text("此题未保存：单选题答案应为一个选项字母")
     page.wait_for_timeout(1500)
-    expect(page.locator("#save-status")).to_contain_text("未保存")     # not replaced by "已保存"
+    expect(page.locator("#save-status")).to_have_text(f"第{number}题未保存")   # not replaced by "已保存"
     page.unroute(SAVE_URLS)
+    answer(page, first_id, "single", other_key(first_key))          # answering again clears the note
+    expect(problem).to_have_count(0)
+    wait_all_saved(page, attempt_id)
 
     busy = {"left": 2}
 
@@ -394,4 +401,4 @@ def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_serve
     answer(page, second_id, "single", second_key)
     wait_all_saved(page, attempt_id, timeout=30000)
     assert busy["left"] == 0
-    assert saved_in_db(app, attempt_id) == {second_id: second_key}
+    assert saved_in_db(app, attempt_id) == {first_id: other_key(first_key), second_id: second_key}

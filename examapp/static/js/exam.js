@@ -256,6 +256,7 @@
       }
       if (result.ok) {
         if (pending[id] && pending[id].seq === entry.seq) { delete pending[id]; }
+        showSaveProblem(id, null);
         syncClock(result.data);
       } else if (result.status === 401) {
         fatal(result.data.error || "登录已失效，请重新登录后继续作答（已保存的答案不会丢失）。");
@@ -273,9 +274,11 @@
         break;
       } else {
         // A request the server will never accept (e.g. malformed): do not retry it forever, and say so
-        // (not "已保存") until the candidate changes that answer.
+        // (not "已保存"): briefly in the header, the reason under the question itself.
         delete pending[id];
-        refused = "未保存：" + (result.data.error || "答案格式不正确") + "（请重新作答此题）";
+        const number = items.findIndex(function (i) { return String(i.item) === String(id); }) + 1;
+        refused = (number ? "第" + number + "题" : "") + "未保存";
+        showSaveProblem(id, "此题未保存：" + (result.data.error || "答案格式不正确") + "。请重新作答此题。");
       }
       storePending();
     }
@@ -289,6 +292,18 @@
       retryDelay = 1000;
       if (Object.keys(pending).length) { flush(); } else if (refused) { setStatus("error", refused); } else { updateStatus(); }
     }
+  }
+
+  function showSaveProblem(id, text) {
+    const card = document.getElementById("q-" + id);
+    if (!card) { return; }
+    let note = card.querySelector(".save-problem");
+    if (!text) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = el("div", { class: "alert alert-danger py-1 px-2 mt-2 mb-0 small save-problem", role: "alert" });
+      card.querySelector(".card-body").appendChild(note);
+    }
+    note.textContent = text;
   }
 
   function fatal(text) {
