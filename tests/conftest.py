@@ -110,13 +110,35 @@ def login(client, username: str, password: str = "demo1234"):
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP on a free local port, for the browser tests."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = [0]
+    idle = threading.Condition()
+
+    def counted(environ, start_response):
+        with idle:
+            in_flight[0] += 1
+        try:
+            body = app(environ, start_response)
+            try:
+                return list(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with idle:
+                in_flight[0] -= 1
+                idle.notify_all()
+
+    server = make_server("127.0.0.1", 0, counted, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    with app.app_context():   # connections held by requests that were still in flight
+    # Requests still running (a page's last autosave or focus event) must hand their database
+    # connection back before the pool is disposed, or it is left open and garbage-collected later.
+    with idle:
+        idle.wait_for(lambda: in_flight[0] == 0, timeout=15)
+    with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
