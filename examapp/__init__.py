@@ -79,11 +79,12 @@ def _init_extensions(app: Flask) -> None:
             return None
         return user
 
+    from examapp.accounts.policy import SESSION_REPLACED
+
     @login_manager.unauthorized_handler
     def unauthorized():
         replaced = g.get("session_replaced", False)
-        message = ("您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
-                   if replaced else "请先登录。")
+        message = SESSION_REPLACED if replaced else "请先登录。"
         if request.path.startswith("/api/"):
             return {"error": message, "status": 401, "code": "session_replaced" if replaced else "login_required"}, 401
         flash(message, "warning")
@@ -150,11 +151,12 @@ def _sqlite_begin(conn) -> None:
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def end_idle_staff_sessions():
-        from examapp.accounts.policy import LIGHT_SESSION_ENDPOINTS
         from examapp.accounts.roles import IDLE_LIMITED
         from examapp.timeutil import utcnow
-        if request.endpoint in (None, "static", "bootstrap.static") or request.endpoint in LIGHT_SESSION_ENDPOINTS:
-            return None   # candidates only; the view checks the session in its own query
+        if request.endpoint in (None, "static", "bootstrap.static"):
+            return None
+        if getattr(app.view_functions.get(request.endpoint), "light_session", False):
+            return None   # candidates only (@candidate_session): the view checks the session in its own query
         if not current_user.is_authenticated:
             return None
         if current_user.role not in IDLE_LIMITED:

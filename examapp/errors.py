@@ -28,13 +28,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, template: str = "errors/error.html"):
     title, message = MESSAGES.get(code, ("出错了", "请求未能完成。"))
     if detail:
         message = detail
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    return render_template(template, code=code, title=title, message=message), code
 
 
 def is_busy_error(exc: BaseException) -> bool:
@@ -73,14 +73,10 @@ def register_error_handlers(app) -> None:
             raise exc
         app.logger.warning("database busy: %s %s: %s", request.method, request.path, exc.orig if
                            isinstance(exc, DBAPIError) else exc)
-        title, message = MESSAGES[503]
         if "_login_user" not in g:
             # Flask-Login's template context would load the user from the busy database.
             g._login_user = login_manager.anonymous_user()
-        if _wants_json():
-            response = make_response(jsonify({"error": message, "status": 503}), 503)
-        else:
-            response = make_response(render_template("errors/busy.html", code=503, title=title, message=message), 503)
+        response = make_response(render_error(503, template="errors/busy.html"))
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
 

@@ -43,24 +43,22 @@ def roles_required(*roles: str):
     return decorator
 
 
-# Endpoints guarded by @candidate_session: they do not load the user through Flask-Login.
-LIGHT_SESSION_ENDPOINTS: set[str] = set()
+# A newer login of the same candidate elsewhere ended this session (one active session per candidate).
+SESSION_REPLACED = "您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
 
 
-def candidate_session(endpoint: str):
+def candidate_session(view):
     """For the autosave hot path only: a logged-in candidate's session, verified inside the view's own
     database query instead of a separate SELECT of the user. The view gets `session_user=(user_id, nonce)`
     and must refuse unless that user is an active candidate whose current session nonce is `nonce`
     (one active session per candidate) and who need not change the password first."""
-    def decorator(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            user_id, nonce = session.get("_user_id"), session.get("nonce")
-            if not user_id or not nonce:
-                return login_manager.unauthorized()
-            return view(*args, session_user=(int(user_id), nonce), **kwargs)
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        user_id, nonce = session.get("_user_id"), session.get("nonce")
+        if not user_id or not nonce:
+            return login_manager.unauthorized()
+        return view(*args, session_user=(int(user_id), nonce), **kwargs)
 
-        guarded.access_roles = ("candidate",)
-        LIGHT_SESSION_ENDPOINTS.add(endpoint)
-        return guarded
-    return decorator
+    guarded.access_roles = ("candidate",)
+    guarded.light_session = True     # request hooks must not load the user for it either
+    return guarded

@@ -158,7 +158,7 @@ def state(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
-@candidate_session("api.save")
+@candidate_session
 def save(attempt_id: int, session_user: tuple[int, str]):
     item, answer, seq = parse_save(read_json_object(SAVE_FIELDS))
     user_id, nonce = session_user

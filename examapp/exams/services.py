@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import User
+from examapp.accounts.policy import SESSION_REPLACED
 from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.bank.core import OPTION_KEYS, count_blanks
@@ -432,9 +433,6 @@ def _answer_upsert(dialect: str):
     return stmt
 
 
-SESSION_REPLACED = "您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
-
-
 def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq: int,
                 now: datetime | None = None, *, session_nonce: str | None = None) -> SaveResult:
     """Store one answer; an older save (lower seq) never overwrites a newer one.
@@ -525,23 +523,23 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-def paper_payload(attempt: Attempt, now: datetime | None = None) -> dict:
-    """The running attempt's paper for the exam page: items in order, saved answers, the server's clock."""
-    now = now or utcnow()
-    data = attempt_state(attempt, now)
-    data["title"] = attempt.exam.title
-    # Plain rows with only the columns shown (present_item reads .type/.stem/.options like a version).
-    data["items"] = [present_item(row, row.option_order, row.id, row.points, row.section)
-                     for row in db.session.execute(_PAPER_ROWS, {"attempt_id": attempt.id})]
-    return data
-
-
+# The paper as shown: plain rows of the columns a candidate sees (present_item reads .type/.stem/.options).
 _PAPER_ROWS = (
     select(PaperItem.id, PaperItem.points, PaperItem.section, PaperItem.option_order, QuestionVersion.type,
            QuestionVersion.stem, QuestionVersion.options)
     .join(QuestionVersion, QuestionVersion.id == PaperItem.question_version_id)
     .where(PaperItem.attempt_id == bindparam("attempt_id"))
     .order_by(PaperItem.position))
+
+
+def paper_payload(attempt: Attempt, now: datetime | None = None) -> dict:
+    """The running attempt's paper for the exam page: items in order, saved answers, the server's clock."""
+    now = now or utcnow()
+    data = attempt_state(attempt, now)
+    data["title"] = attempt.exam.title
+    data["items"] = [present_item(row, row.option_order, row.id, row.points, row.section)
+                     for row in db.session.execute(_PAPER_ROWS, {"attempt_id": attempt.id})]
+    return data
 
 
 @dataclass

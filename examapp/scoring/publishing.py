@@ -17,8 +17,9 @@ from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.bank.core import int_to_cn_numeral
 from examapp.exams import statistics
-from examapp.exams.models import Exam
+from examapp.exams.models import IN_PROGRESS, PUBLISHED, Attempt, Exam
 from examapp.exams.results import exam_results
+from examapp.exams.services import finalise_overdue
 from examapp.extensions import db
 from examapp.reports.pdf import date_cn
 from examapp.scoring.models import (
@@ -31,7 +32,7 @@ from examapp.scoring.models import (
     Snapshot,
 )
 from examapp.scoring.services import ScoringError, latest_computation
-from examapp.timeutil import to_local, utcnow
+from examapp.timeutil import format_local, to_local, utcnow
 
 chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
 
@@ -192,9 +193,6 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
 def _check_exam_finished(exam: Exam) -> None:
     """Results are published once everybody is done: not while the window is open or anyone is still
     writing (extra time past the close). Attempts past their deadline are finalised first."""
-    from examapp.exams.models import IN_PROGRESS, PUBLISHED, Attempt
-    from examapp.exams.services import finalise_overdue
-    from examapp.timeutil import format_local
     now = utcnow()
     if exam.status != PUBLISHED:
         raise ScoringError("这场考试尚未发布，没有成绩可以通报。")

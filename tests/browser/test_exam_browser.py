@@ -66,6 +66,15 @@ def open_attempt_page(page, base, attempt_id):
     expect(page.locator("#save-status")).to_have_text(SAVED)
 
 
+def start_for(app, exam_id, username="sj01") -> int:
+    """Start the candidate's attempt on the server (as the start page would) and return its id."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
+        db.session.commit()
+        return attempt_id
+
+
 def paper(app, attempt_id):
     """{type: [(item id, correct answer as the candidate sees it, points), ...]} in paper order."""
     with app.app_context():
@@ -180,10 +189,7 @@ def test_candidate_answers_on_a_phone_and_a_reload_keeps_answers_and_clock(app, 
 def test_offline_changes_wait_in_local_storage_and_are_saved_when_back(app, live_server, page, exam_id):
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server)
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
-        db.session.commit()
+    attempt_id = start_for(app, exam_id)
     items = paper(app, attempt_id)
     single_id, single_key, _ = items["single"][0]
     tf_id, tf_value, _ = items["truefalse"][0]
@@ -333,10 +339,7 @@ def test_login_on_another_device_takes_over_and_the_first_page_says_so(app, live
 def test_submitting_while_offline_still_sends_the_unsaved_answers_first(app, live_server, page, exam_id):
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server)
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
-        db.session.commit()
+    attempt_id = start_for(app, exam_id)
     items = paper(app, attempt_id)
     single_id, single_key, single_points = items["single"][0]
     open_attempt_page(page, live_server, attempt_id)
@@ -363,10 +366,7 @@ def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_serve
     until it is stored."""
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server)
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
-        db.session.commit()
+    attempt_id = start_for(app, exam_id)
     items = paper(app, attempt_id)
     first_id, first_key, _ = items["single"][0]
     second_id, second_key, _ = items["single"][1]

@@ -61,6 +61,19 @@ def correct_answers(attempt_id: int) -> dict[int, object]:
     return {i.id: _as_response(i.type, services.display_answer(i.version, i.option_order)) for i in attempt.items}
 
 
+def fresh_score(attempt: Attempt) -> float:
+    """The attempt graded again now, through the ORM path (independent of the production grader's single
+    query), from the answers stored now: equal to the stored score when the grade saw the final answers."""
+    from sqlalchemy import select
+
+    from examapp.exams import grading
+    from examapp.exams.models import Answer
+    responses = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
+        Answer.attempt_id == attempt.id)).all())
+    return sum(grading.grade_item(services.item_key(i), responses.get(i.id), attempt.exam.multiple_rule)
+               for i in attempt.items)
+
+
 def _as_response(qtype: str, key):
     """A fill key lists the accepted alternatives of each blank; a candidate types one of them."""
     if qtype == "fill":
