@@ -295,6 +295,13 @@ class _Row:
         self.ok = False
         self.reader.problem(self.sheet, self.number, column, message)
 
+    def unique(self, seen: dict, key: tuple, column: str, what: str) -> None:
+        """A key that may appear once per sheet: the second row with it is a problem naming the first."""
+        if key in seen:
+            self.problem(column, f"{what}与第 {seen[key]} 行重复")
+        else:
+            seen[key] = self.number
+
     def value(self, column: str) -> object:
         cell = self.cells.get(column)
         value = cell.value if cell is not None else None
@@ -532,10 +539,7 @@ def _read_ranks(reader: _Reader, rows: list[_Row]) -> None:
         if rank is not None and count is not None and rank > count:
             row.problem("全市排名", f"全市排名 {rank} 大于参评地区数 {count}")
         if code and period:
-            if (code, period) in seen:
-                row.problem("考核期", f"指标“{code}”在考核期“{period}”的排名与第 {seen[code, period]} 行重复")
-            else:
-                seen[code, period] = row.number
+            row.unique(seen, (code, period), "考核期", f"指标“{code}”在考核期“{period}”的排名")
         if row.ok:
             reader.result.inputs.ranks.append(IndicatorRank(code, period, rank, count))
 
@@ -555,10 +559,7 @@ def _read_assistance(reader: _Reader, rows: list[_Row]) -> None:
         if on_time is not None and resolved is not None and on_time > resolved:
             row.problem("按期解决数", f"按期解决数 {on_time} 大于已解决数 {resolved}")
         if org and period:
-            if (org, period) in seen:
-                row.problem("考核期", f"“{org}”在考核期“{period}”的记录与第 {seen[org, period]} 行重复")
-            else:
-                seen[org, period] = row.number
+            row.unique(seen, (org, period), "考核期", f"“{org}”在考核期“{period}”的记录")
         if row.ok:
             reader.result.inputs.assistance.append(
                 AssistanceRecord(org, period, visited, collected, resolved, on_time, satisfaction))
@@ -602,10 +603,7 @@ def _read_exams(reader: _Reader, rows: list[_Row]) -> None:
             if score_text:
                 row.problem("得分", f"状态为{status}时得分应留空")
         if org and exam:
-            if (org, exam) in seen:
-                row.problem("考试名称", f"“{org}”的“{exam}”成绩与第 {seen[org, exam]} 行重复")
-            else:
-                seen[org, exam] = row.number
+            row.unique(seen, (org, exam), "考试名称", f"“{org}”的“{exam}”成绩")
         if row.ok:
             reader.result.inputs.exams.append(ExamScore(org, exam, score, status))
 
@@ -619,10 +617,7 @@ def _read_others(reader: _Reader, rows: list[_Row]) -> None:
             row.problem("指标名称", f"指标名称不能用“{name}”（E、I、A、C 是系统内置考核项的代号）")
         score = row.score("得分")
         if org and name:
-            if (org, name) in seen:
-                row.problem("指标名称", f"“{org}”的“{name}”得分与第 {seen[org, name]} 行重复")
-            else:
-                seen[org, name] = row.number
+            row.unique(seen, (org, name), "指标名称", f"“{org}”的“{name}”得分")
         if row.ok:
             reader.result.inputs.others.append(OtherScore(org, name, score))
 
