@@ -169,7 +169,11 @@ def candidate_weak_articles(attempt: Attempt) -> list[statistics.Mastery]:
 
 
 def results_as_dict(results: ExamResults) -> dict:
-    """The documented JSON export: results, summary, items, alpha, articles."""
+    """The documented JSON export: results, summary, items, alpha, reliability, articles.
+
+    ``alpha`` is kept for existing readers; ``reliability`` says which coefficient it is (over marks),
+    how it was computed and the standard error of measurement.
+    """
     return {
         "exam": {"id": results.exam.id, "title": results.exam.title, "max_score": results.exam.total_points,
                  "pass_mark": results.exam.pass_mark, "ranking": results.ranking_rule},
@@ -178,12 +182,26 @@ def results_as_dict(results: ExamResults) -> dict:
         "summary": results.summary.as_dict(),
         "items": [i.stats.as_dict() for i in results.items],
         "alpha": results.reliability.alpha,
+        "reliability": results.reliability.as_dict(),
         "articles": [{"article": m.article, "mastery": m.mastery} for m in results.mastery.articles],
     }
 
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _round(value: float | None, places: int) -> float | str:
+    return "—" if value is None else round(value, places)
+
+
+def _reliability_rows(reliability: statistics.Reliability) -> list[list]:
+    """The statistics sheet's reliability rows: α over marks (or KR-20), its method, SEM and what they mean."""
+    return [[f"信度（{reliability.label}，按每题得分）", _round(reliability.alpha, 3)],
+            ["信度计算方法", f"{reliability.method_text}；{reliability.attempts} 人 × {reliability.items} 题"],
+            ["测量标准误 SEM（分）= 标准差 × √(1 − α)", _round(reliability.sem, 2)],
+            ["信度说明", reliability.meaning],
+            ["测量标准误说明", reliability.sem_meaning]]
 
 
 def results_workbook(results: ExamResults) -> bytes:
@@ -214,8 +232,8 @@ def results_workbook(results: ExamResults) -> bytes:
     sheet("统计", ["项目", "数值"],
           [["应考人数", len(results.rows)], ["实考人数", s.count], ["缺考人数", s.absent],
            ["平均分", s.mean], ["中位数", s.median], ["标准差（样本）", s.sd], ["最高分", s.max], ["最低分", s.min],
-           ["及格率", _percent(s.pass_rate)], ["信度（Cronbach α）", results.reliability.alpha]] +
-          [[f"{b.label} 分", b.count] for b in results.histogram], [22, 14])
+           ["及格率", _percent(s.pass_rate)]] + _reliability_rows(results.reliability) +
+          [[f"{b.label} 分", b.count] for b in results.histogram], [36, 14])
     sheet("题目分析", ["题目编号", "题型", "条款", "题干", "作答人数", "难度（得分率）", "区分度", "各选项选择次数", "提示"],
           [[i.stats.question_id, TYPE_LABELS.get(i.type, i.type), i.article or "—", i.stem, i.stats.n,
             _percent(i.stats.facility),

@@ -1,7 +1,9 @@
 """Results: ranks with ties on the displayed score, 缺考, summary, exports, candidate's rank after close."""
+import io
 import json
 from datetime import timedelta
 
+import openpyxl
 import time_machine
 
 from examapp.exams import services
@@ -46,6 +48,16 @@ def test_results_rank_ties_and_absentees(app, exam, runner, tmp_path):
     assert summary["pass_rate"] == 0.0   # pass mark 12
     assert {"question", "facility", "discrimination", "options"} <= set(data["items"][0])
     assert data["articles"] and {"article", "mastery"} == set(data["articles"][0])
+    # Random papers: α over the marks of the 13 paper slots (5 单选 ×2, 3 多选 ×2, 3 判断 ×1, 2 填空 ×2).
+    # Only 单选 slots vary: slot 1 [2,2,2] var 0; slots 2 and 3 [2,2,0] mean 4/3, SS 8/9+8/9... = 24/9,
+    # var 4/3 each → Σ 8/3; totals [6,6,2] var 16/3 (the summary's sd² = 2.3094²).
+    # α = 13/12 · (1 − (8/3)/(16/3)) = 13/24 = 0.541667; right/wrong at 2 points each → KR-20.
+    # SEM = √(16/3 · (1 − 13/24)) = √(16/3 · 11/24) = √(22/9) = 1.563472
+    reliability = data["reliability"]
+    assert data["alpha"] == reliability["alpha"] and round(reliability["alpha"], 6) == 0.541667
+    assert reliability["coefficient"] == "KR-20" and reliability["basis"] == "marks"
+    assert reliability["method"] == "section_positions" and (reliability["attempts"], reliability["items"]) == (3, 13)
+    assert round(reliability["sem"], 6) == 1.563472
 
 
 def test_results_page_and_excel_for_organisers_only(app, client, exam):
@@ -58,6 +70,23 @@ def test_results_page_and_excel_for_organisers_only(app, client, exam):
     candidate = app.test_client()
     login(candidate, "sj06")
     assert candidate.get(f"/manage/exams/{exam}/results").status_code == 403
+
+
+def test_results_page_and_excel_show_alpha_over_marks_and_the_sem(app, client, exam):
+    # The same three candidates as above: KR-20 = 13/24 = 0.542, SEM = 1.563 → 2×SEM ≈ 3.1 points.
+    for login_name, right in (("sj01", 3), ("sj02", 3), ("sj03", 1)):
+        sit(app, app.test_client(), exam, login_name, right)
+    login(client, "organizer")
+    page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
+    assert "排名可信度：信度 KR-20 = 0.542" in page and "按每题得分计算" in page
+    assert "测量标准误 SEM = 1.56 分" in page
+    assert "两名考生得分相差不足约 2×SEM（本次约 3.1 分）时，名次差异可能只是测量误差。" in page
+    assert "越接近 1" in page and "各题型中同一位置的题视为同一道" in page
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/manage/exams/{exam}/results.xlsx").data))
+    values = {row[0]: row[1] for row in workbook["统计"].iter_rows(values_only=True)}
+    assert values["信度（KR-20，按每题得分）"] == 0.542
+    assert values["测量标准误 SEM（分）= 标准差 × √(1 − α)"] == 1.56
+    assert "本次约 3.1 分" in values["测量标准误说明"] and "同一位置" in values["信度计算方法"]
 
 
 def test_candidate_sees_rank_and_weak_articles_after_close(app, bank, demo):

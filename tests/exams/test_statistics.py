@@ -12,6 +12,7 @@ from examapp.exams.statistics import (
     AttemptRow,
     ItemResponse,
     MasteryResponse,
+    Reliability,
     article_mastery,
     chapter_mastery,
     competition_ranks,
@@ -272,20 +273,136 @@ def test_reliability_needs_two_items_two_persons_and_a_spread():
 
 
 def test_exam_reliability_on_a_fixed_paper_is_alpha_over_the_questions():
-    # All five had Q1–Q3. Fractions: A [1,1,0], B [1,.5,0], C [1,1,1], D [0,0,1], E [0,0,1]
-    # item vars (sample): Q1 1.2/4 = .3, Q2 1.0/4 = .25, Q3 1.2/4 = .3 → Σ .85
-    # totals [2,1.5,3,1,1], mean 1.7, SS .09+.04+1.69+.49+.49 = 2.8, var .7
-    # α = 3/2 · (1 − .85/.7) = 3/2 · (−3/14) = −9/28 (the bad Q3 makes the test inconsistent)
+    # All five had Q1–Q3. Marks (Q2 is worth 2): A [1,2,0], B [1,1,0], C [1,2,1], D [0,0,1], E [0,0,1]
+    # item vars (sample, ÷4): Q1 [1,1,1,0,0] mean .6 SS 1.2 → .3; Q2 [2,1,2,0,0] mean 1 SS 1+0+1+1+1 = 4 → 1;
+    #   Q3 [0,0,1,1,1] mean .6 SS 1.2 → .3; Σ = 1.6
+    # totals [3,2,4,1,1], mean 2.2, SS .64+.04+3.24+1.44+1.44 = 6.8, var 1.7
+    # α = 3/2 · (1 − 1.6/1.7) = 3/2 · 1/17 = 3/34 = 0.088235 (the bad Q3 keeps the test inconsistent)
     result = exam_reliability(_five_candidates())
     assert result.method == RELIABILITY_SAME_QUESTIONS
     assert (result.attempts, result.items) == (5, 3)
-    assert result.alpha == pytest.approx(-9 / 28)
+    assert result.alpha == pytest.approx(3 / 34)
     assert not result.dichotomous and result.label == "Cronbach's α"
+    # SD = √1.7 = 1.303840; SEM = √(1.7 · 31/34) = √1.55 = 1.244990
+    assert result.sd == pytest.approx(1.7 ** 0.5)
+    assert result.sem == pytest.approx(1.55 ** 0.5)
+
+
+# A fixed paper of three questions of the issue's kinds: 单选 2 points, 多选 3 points, 判断 1 point.
+#
+#          单选(2)  多选(3)  判断(1)  total
+#   A        2        3        1       6
+#   B        2        3        0       5
+#   C        2        0        1       3
+#   D        0        3        1       4
+#   E        0        0        0       0
+MIXED_POINTS = [(2, 3, 1), (2, 3, 0), (2, 0, 1), (0, 3, 1), (0, 0, 0)]
+
+
+def _mixed_points_rows(random_papers=False):
+    """The MIXED_POINTS marks as attempts; with random_papers each attempt has its own question ids."""
+    rows = []
+    for n, (single, multiple, truefalse) in enumerate(MIXED_POINTS):
+        base = 10 * n if random_papers else 0
+        rows.append(AttemptRow(n, single + multiple + truefalse, {
+            base + 1: ItemResponse(single, 2, section=0, position=1),
+            base + 2: ItemResponse(multiple, 3, section=1, position=2),
+            base + 3: ItemResponse(truefalse, 1, section=2, position=3)}))
+    return rows
+
+
+def test_alpha_is_over_marks_so_a_three_point_question_weighs_three_times_a_one_point_one():
+    """α of the summed score, worked by hand with every intermediate sum (sample variances, ÷ n − 1 = 4).
+
+    Item marks:
+      单选 [2,2,2,0,0]  Σ = 6,  mean 1.2, deviations .8,.8,.8,−1.2,−1.2,
+                        SS = 3·0.64 + 2·1.44 = 1.92 + 2.88 = 4.8,     variance 4.8/4 = 1.2
+      多选 [3,3,0,3,0]  Σ = 9,  mean 1.8, deviations 1.2,1.2,−1.8,1.2,−1.8,
+                        SS = 3·1.44 + 2·3.24 = 4.32 + 6.48 = 10.8,    variance 10.8/4 = 2.7
+      判断 [1,0,1,1,0]  Σ = 3,  mean 0.6, SS = 3·0.16 + 2·0.36 = 1.2, variance 1.2/4 = 0.3
+      Σ item variances = 1.2 + 2.7 + 0.3 = 4.2
+    Totals [6,5,3,4,0]: Σ = 18, mean 3.6, deviations 2.4,1.4,−.6,.4,−3.6,
+      SS = 5.76 + 1.96 + 0.36 + 0.16 + 12.96 = 21.2, variance 21.2/4 = 5.3
+    α = k/(k−1) · (1 − Σσ²_i/σ²_total) = 3/2 · (1 − 4.2/5.3) = 3/2 · 1.1/5.3 = 1.65/5.3 = 33/106 = 0.311321
+    SD = √5.3 = 2.302173; SEM = SD · √(1 − α) = √(5.3 · 73/106) = √3.65 = 1.910497
+
+    Over fractions (the old computation) every item would weigh the same: each column is then
+    [1,1,1,0,0]-like with variance 1.2/4 = 0.3 (Σ 0.9), totals [3,2,2,2,0] variance 4.8/4 = 1.2,
+    α = 3/2 · (1 − 0.9/1.2) = 0.375 — not the reliability of the score that is ranked.
+    """
+    result = exam_reliability(_mixed_points_rows())
+    assert result.method == RELIABILITY_SAME_QUESTIONS and (result.attempts, result.items) == (5, 3)
+    assert result.alpha == pytest.approx(33 / 106)
+    assert result.alpha != pytest.approx(0.375)
+    assert result.sd == pytest.approx(5.3 ** 0.5)
+    assert result.sem == pytest.approx(3.65 ** 0.5)
+    assert not result.dichotomous and result.label == "Cronbach's α"   # right/wrong, but unequal points
+    assert cronbach_alpha([list(marks) for marks in MIXED_POINTS]) == pytest.approx(33 / 106)
+
+
+def test_random_paper_approximation_is_over_marks_too():
+    # The same marks on five random papers (no question in common): the slots (section, k-th)
+    # are the 单选, 多选 and 判断 columns above, so α = 33/106 and SEM = √3.65 again.
+    result = exam_reliability(_mixed_points_rows(random_papers=True))
+    assert result.method == RELIABILITY_SECTION_POSITIONS and (result.attempts, result.items) == (5, 3)
+    assert result.alpha == pytest.approx(33 / 106)
+    assert result.sem == pytest.approx(3.65 ** 0.5)
+
+
+# Wuensch, K. L., "The Kuder-Richardson 20" (KR20.txt, East Carolina University StatHelp,
+# core.ecu.edu/wuenschk/StatHelp/KR20.txt): ten students, a ten-item quiz marked 1/0. The page
+# publishes the data, each item's p and p·q, and the total variance 5.84 (÷ n).
+WUENSCH_KR20 = [
+    [1, 1, 1, 1, 1, 1, 0, 1, 1, 0],   # A 8
+    [1, 0, 1, 1, 0, 1, 1, 1, 0, 1],   # B 7
+    [1, 1, 1, 1, 0, 1, 1, 0, 0, 1],   # C 7
+    [0, 0, 1, 0, 0, 0, 1, 0, 0, 0],   # D 2
+    [0, 0, 0, 0, 0, 1, 0, 0, 1, 0],   # E 2
+    [1, 1, 1, 0, 1, 1, 1, 1, 1, 1],   # F 9
+    [1, 1, 0, 1, 1, 1, 0, 1, 1, 1],   # G 8
+    [1, 1, 1, 1, 1, 1, 1, 1, 0, 1],   # H 9
+    [0, 1, 0, 1, 1, 1, 1, 1, 0, 1],   # I 7
+    [1, 1, 0, 1, 1, 0, 1, 1, 1, 0],   # J 7
+]
+
+
+def test_kr20_matches_a_published_worked_example():
+    """Published: p = .7 .7 .6 .7 .6 .8 .7 .7 .5 .6; p·q = .21 .21 .24 .21 .24 .16 .21 .21 .25 .24; σ² = 5.84.
+
+    Σpq = 5·0.21 + 3·0.24 + 0.16 + 0.25 = 1.05 + 0.72 + 0.41 = 2.18
+    totals [8,7,7,2,2,9,8,9,7,7], Σ = 66, mean 6.6, SS = 1.96+.16+.16+21.16+21.16+5.76+1.96+5.76+.16+.16 = 58.4,
+    σ² = 58.4/10 = 5.84 (as published)
+    KR-20 = 10/9 · (1 − 2.18/5.84) = 10/9 · 3.66/5.84 = 36.6/52.56 = 0.696347
+    With sample variances (÷ 9) every variance is 10/9 larger and the ratio, so α, is the same.
+    SD (sample) = √(58.4/9) = 2.547330; SEM² = (58.4/9) · (1 − α) = (58.4/9) · 15.96/52.56 = 159.6/81
+    = 1.970370, SEM = 1.403699.
+    """
+    p = [sum(person[i] for person in WUENSCH_KR20) / 10 for i in range(10)]
+    assert p == pytest.approx([.7, .7, .6, .7, .6, .8, .7, .7, .5, .6])
+    assert sum(pi * (1 - pi) for pi in p) == pytest.approx(2.18)
+    assert kr20(WUENSCH_KR20) == pytest.approx(36.6 / 52.56)
+    assert cronbach_alpha(WUENSCH_KR20) == pytest.approx(36.6 / 52.56)
+    rows = [AttemptRow(n, sum(marks), {q: ItemResponse(mark, 1) for q, mark in enumerate(marks, start=1)})
+            for n, marks in enumerate(WUENSCH_KR20)]
+    result = exam_reliability(rows)
+    assert result.alpha == pytest.approx(0.696347, abs=1e-6)
+    assert result.dichotomous and result.label == "KR-20"
+    assert result.sd == pytest.approx(2.547330, abs=1e-6)
+    assert result.sem == pytest.approx(1.403699, abs=1e-6)
+
+
+def test_sem_is_not_given_for_a_negative_or_missing_alpha():
+    assert Reliability(alpha=-0.2, method=RELIABILITY_SAME_QUESTIONS, attempts=5, items=3, dichotomous=False,
+                       sd=2.0).sem is None
+    assert exam_reliability([]).sem is None
+    assert Reliability(alpha=0.75, method=RELIABILITY_SAME_QUESTIONS, attempts=5, items=3, dichotomous=False,
+                       sd=2.0).sem == pytest.approx(1.0)   # 2 · √0.25
 
 
 def test_exam_reliability_on_random_papers_uses_section_positions():
     # Four random papers, no question in common: section 0 has two questions, section 1 one.
-    # The slots (0,1st), (0,2nd), (1,1st) hold the same 0/1 matrix as the KR-20 example → 0.75.
+    # The slots (0,1st), (0,2nd), (1,1st) hold the KR-20 example's 0/1 matrix times 2 points → 0.75
+    # (doubling every mark doubles every SD and leaves α alone; right/wrong at equal points is KR-20).
     def paper(attempt_id, base, s0_first, s0_second, s1_first):
         return AttemptRow(attempt_id, s0_first + s0_second + s1_first, {
             base + 1: ItemResponse(s1_first, 2, section=1, position=1),      # section 1 shown first
