@@ -141,7 +141,9 @@ _INDICATOR_TOPICS = [("开办企业", "区市场监督管理局"), ("办理建�
                      ("执行合同", "区司法局"), ("办理破产", "区发展和改革局"), ("政府采购", "区财政局"),
                      ("招标投标", "区行政审批服务局"), ("政务服务", "区政务服务中心"), ("知识产权", "区市场监督管理局"),
                      ("市场监管", "区市场监督管理局"), ("包容普惠创新", "区科学技术局"), ("劳动力市场监管", "区人力资源和社会保障局")]
-_LEADERS = ["张明", "李强", "王芳", "赵军", "刘洋", "陈静", "杨帆", "黄磊", "周敏"]
+# Indicator leaders (指标长) are people in a published accountability list: their names are plainly
+# fictional (surname + 示例), so no demo page or PDF can be read as naming a real official.
+_LEADERS = [f"{surname}示例" for surname in "张李王赵刘陈杨黄周"]
 
 
 def demo_round_inputs(seed: int = 2023):
