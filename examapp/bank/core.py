@@ -378,6 +378,7 @@ _WORD_CHAR = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 _LATIN_RUN_RE = re.compile(f"[{_WORD_CHAR}]+")
 _WORD_CHAR_RE = re.compile(f"[{_WORD_CHAR}]")
 _OPTION_LETTER_RE = re.compile("[A-FＡ-Ｆ]+")
+_SMALL_OPTION_LETTER_RE = re.compile("[a-fａ-ｆ]+")
 # A letter joined to another word by one of these ("E-mail", "A/B测试", "A.B") is part of that word.
 _JOINERS = "-_./／·@&'’+＋"
 # A letter followed by one of these names a grade, a kind or a thing, not an option (but "D超出…",
@@ -432,14 +433,18 @@ def find_letter_references(text: str) -> list[LetterReference]:
     unless a grade or kind follows ("A级", "B类"). Letters written together ("ABD") are options only
     next to a word that says so ("选ABD", "ABD均正确"); alone and in alphabetical order they are
     uncertain, in any other order a word ("CAD"). Letters inside a longer word ("APP", "B2B",
-    "E-mail") are never options; "A/B" is uncertain.
+    "E-mail") are never options; "A/B" and a small letter written as an option ("选项b") are uncertain.
     """
     references: list[LetterReference] = []
     for run in _LATIN_RUN_RE.finditer(text or ""):
         word = run.group()
-        if not _OPTION_LETTER_RE.fullmatch(word):
-            continue   # APP, B2B, A4, "a": not an option letter
         start, end = run.span()
+        marked = bool(_OPTION_BEFORE_RE.search(text, 0, start) or _OPTION_AFTER_RE.match(text, end))
+        if marked and _SMALL_OPTION_LETTER_RE.fullmatch(word):   # "选项b": meant as an option, but which?
+            references.append(LetterReference(start, end, unicodedata.normalize("NFKC", word).upper(), certain=False))
+            continue
+        if not _OPTION_LETTER_RE.fullmatch(word):
+            continue   # APP, B2B, A4: not an option letter
         letters = "".join(_half_width(ch) for ch in word)
         joined = _joined_words(text, start, end)
         if joined:
@@ -452,7 +457,6 @@ def find_letter_references(text: str) -> list[LetterReference]:
             references.append(LetterReference(start, end, letters))
             continue
         distinct = len(set(letters)) == len(letters)
-        marked = bool(_OPTION_BEFORE_RE.search(text, 0, start) or _OPTION_AFTER_RE.match(text, end))
         if marked and distinct:
             references.append(LetterReference(start, end, letters))
         elif distinct and list(letters) == sorted(letters):

@@ -180,6 +180,7 @@ def test_unshuffled_options_leave_the_text_as_written():
     ("选项F不对", "选项 F 在本题中不存在"),
     ("这是 ACE 原则。", "“这是 ACE 原则。”的“ACE”不能确定是否指选项"),
     ("A/B 都对", "的“A”不能确定是否指选项"),
+    ("选项b不对", "的“b”不能确定是否指选项"),
 ])
 def test_letters_that_cannot_be_renamed_are_reported(text, message):
     problems = explanation_letter_problems(text, ["A", "B", "C", "D"])
