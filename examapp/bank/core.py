@@ -390,8 +390,8 @@ _OPTION_BEFORE_RE = re.compile(r"(?:选项|选择|选|答案|答案[为是：:])
 _OPTION_AFTER_RE = re.compile(r"[ \u3000]*(?:选项|项|均|都|全|皆|正确|错误|对|错|不|当选|入选|符合|属于|正是)")
 # Letters listed with these between them form one list ("A、C、D"), shown in alphabetical order ...
 _LIST_SEPARATOR_RE = re.compile(r"[ \u3000]*[、,][ \u3000]*")
-# ... unless the list is matched item by item with what follows ("B、C、A 分别对应…").
-_RESPECTIVELY_RE = re.compile(r"分别|依次|各自|逐一")
+# ... unless the list is matched item by item with what follows ("B、C、A 分别对应…", "A、C，前者…").
+_RESPECTIVELY_RE = re.compile(r"分别|依次|各自|逐一|前者|后者")
 _CLAUSE_END_RE = re.compile(r"[。；;！？!?\n]")
 
 

@@ -151,6 +151,7 @@ def test_letters_in_brackets_and_before_xiang_follow_the_shuffle():
     ("故选AC。", "故选AB。"),
     ("答案为 CD", "答案为 AC"),
     ("A和C都对", "B和A都对"),            # a pair joined by 和 keeps its order
+    ("A、C 不对，前者缩小范围，后者方向相反", "B、A 不对，前者缩小范围，后者方向相反"),
     ("A. 是原文；D.不是", "B. 是原文；C.不是"),
     ("（Ａ）与Ｃ项", "（Ｂ）与Ａ项"),        # full-width letters stay full-width
     ("D超出了时限", "C超出了时限"),         # 超出 is a verb, not "B超"
