@@ -381,10 +381,13 @@ _OPTION_LETTER_RE = re.compile("[A-FＡ-Ｆ]+")
 _SMALL_OPTION_LETTER_RE = re.compile("[a-fａ-ｆ]+")
 # A letter joined to another word by one of these ("E-mail", "A/B测试", "A.B") is part of that word.
 _JOINERS = "-_./／·@&'’+＋"
-# A letter followed by one of these names a grade, a kind or a thing, not an option (but "D超出…",
-# "B区分…", "C类似…" start a verb).
+# A letter followed by one of these names a grade, a kind or a thing ("A级", "B类"), not an option
+# (but "D超出…", "B区分…", "C类似…" start a verb).
 _NOT_AN_OPTION_AFTER_RE = re.compile(r"[ \u3000]*(?:级|类(?!似)|股|轮(?![流换])|型|档(?!案)|端(?!正)|证(?![明实据])"
                                      r"|区(?![分别])|计划)")
+# A letter written against one of these may name a party in a case ("A公司", "C市") or an option
+# whose text begins so ("C企业无权…"): uncertain.
+_CASE_PARTY_AFTER_RE = re.compile(r"公司|企业|集团|银行|单位|市(?!场)|县|镇|乡|村|街道|局|部门|机构|协会|商会|先生|女士")
 # What marks letters written together ("ABD") as options rather than a word.
 _OPTION_BEFORE_RE = re.compile(r"(?:选项|选择|选|答案|答案[为是：:])[ \u3000]*$")
 _OPTION_AFTER_RE = re.compile(r"[ \u3000]*(?:选项|项|均|都|全|皆|正确|错误|对|错|不|当选|入选|符合|属于|正是)")
@@ -430,10 +433,11 @@ def find_letter_references(text: str) -> list[LetterReference]:
     """Every place the text names option letters, certain or not; other Latin text is left out.
 
     A lone capital A–F (half or full width) is an option ("B项", "选项D", "（A）", "A.", "C、D都…")
-    unless a grade or kind follows ("A级", "B类"). Letters written together ("ABD") are options only
-    next to a word that says so ("选ABD", "ABD均正确"); alone and in alphabetical order they are
-    uncertain, in any other order a word ("CAD"). Letters inside a longer word ("APP", "B2B",
-    "E-mail") are never options; "A/B" and a small letter written as an option ("选项b") are uncertain.
+    unless a grade or kind follows ("A级", "B类"); against a party's name ("A公司") it is uncertain.
+    Letters written together ("ABD") are options only next to a word that says so ("选ABD",
+    "ABD均正确"); alone and in alphabetical order they are uncertain, in any other order a word
+    ("CAD"). Letters inside a longer word ("APP", "B2B", "E-mail") are never options; "A/B" and a
+    small letter written as an option ("选项b") are uncertain.
     """
     references: list[LetterReference] = []
     for run in _LATIN_RUN_RE.finditer(text or ""):
@@ -452,6 +456,9 @@ def find_letter_references(text: str) -> list[LetterReference]:
                 references.append(LetterReference(start, end, letters, certain=False))
             continue
         if _NOT_AN_OPTION_AFTER_RE.match(text, end):
+            continue
+        if _CASE_PARTY_AFTER_RE.match(text, end):
+            references.append(LetterReference(start, end, letters, certain=False))
             continue
         if len(letters) == 1:
             references.append(LetterReference(start, end, letters))

@@ -182,6 +182,7 @@ def test_unshuffled_options_leave_the_text_as_written():
     ("这是 ACE 原则。", "“这是 ACE 原则。”的“ACE”不能确定是否指选项"),
     ("A/B 都对", "的“A”不能确定是否指选项"),
     ("选项b不对", "的“b”不能确定是否指选项"),
+    ("A公司向C市申请登记", "的“A”不能确定是否指选项"),   # a party in a case, or option A's text "公司…"?
 ])
 def test_letters_that_cannot_be_renamed_are_reported(text, message):
     problems = explanation_letter_problems(text, ["A", "B", "C", "D"])
@@ -190,6 +191,7 @@ def test_letters_that_cannot_be_renamed_are_reported(text, message):
 
 def test_letters_that_cannot_be_renamed_stay_as_written():
     assert remap_option_letters("E 错误；这是 ACE 原则；A 正确。", ["B", "A", "C", "D"]) == "E 错误；这是 ACE 原则；B 正确。"
+    assert remap_option_letters("A公司向C市申请，C 企业无权。", ["B", "A", "C", "D"]) == "A公司向C市申请，C 企业无权。"
 
 
 def test_a_question_whose_explanation_names_a_missing_option_is_invalid(regulation):
