@@ -16,7 +16,7 @@ from examapp.accounts.models import User
 from examapp.accounts.policy import SESSION_REPLACED
 from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
-from examapp.bank.core import OPTION_KEYS, count_blanks
+from examapp.bank.core import OPTION_KEYS, count_blanks, remap_option_letters
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.bank.services import mark_versions_used
 from examapp.exams import assembly, grading, timer
@@ -592,6 +592,7 @@ def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
             items.append({"position": position, "item": item, "version": item.version,
                           "options": display_options(item.version, item.option_order),
                           "correct": display_answer(item.key_version, item.option_order),
+                          "explanation": remap_option_letters(item.key_version.explanation, item.option_order),
                           "response": response, "earned": item.earned or 0,
                           "article": articles.get(item.version.article_number)})
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,

@@ -7,9 +7,12 @@ from examapp.bank.core import (
     answer_to_text,
     cn_numeral_to_int,
     count_blanks,
+    explanation_letter_problems,
+    find_letter_references,
     grade_fill_blank,
     int_to_cn_numeral,
     normalise_stem,
+    remap_option_letters,
     validate_question,
 )
 from examapp.bank.shipped import load_regulation
@@ -111,3 +114,89 @@ def test_answers_written_the_chinese_way_are_understood():
 
 def test_blanks_are_counted_in_both_notations():
     assert count_blanks("甲____乙（　）丙(  )") == 3
+
+
+# --- option letters in explanations, renamed for a shuffled paper ------------------------------------
+
+def test_letters_of_a_real_explanation_follow_the_shuffle():
+    # R01-02 (options A–E, key ABC). The paper shows the bank's E, C, A, D, B as A–E, so the bank's
+    # A, B, C are shown as C, E, B (listed in order: B、C、E), D stays D and E is shown as A.
+    text = ("依据第一条，立法目的是持续优化营商环境、不断解放和发展社会生产力、加快建设现代化经济体系、推动高质量发展，"
+            "A、B、C均为原文所列。条例讲的是“高质量发展”而不是“高速增长”，D错误；扩大行政审批事项与条例简政放权的取向相反，E错误。")
+    assert remap_option_letters(text, ["E", "C", "A", "D", "B"]) == (
+        "依据第一条，立法目的是持续优化营商环境、不断解放和发展社会生产力、加快建设现代化经济体系、推动高质量发展，"
+        "B、C、E均为原文所列。条例讲的是“高质量发展”而不是“高速增长”，D错误；扩大行政审批事项与条例简政放权的取向相反，A错误。")
+
+
+def test_a_list_matched_item_by_item_keeps_its_order():
+    # R70-02: "B、C、A 分别是…第（一）（二）（三）项". Shown order D, C, A, B: bank D→A, C→B, A→C, B→D.
+    text = "依据第七十条，B、C、A 分别是该条第（一）（二）（三）项规定的应当责令改正的情形。D 正是履行第（一）项要求的公开义务。"
+    assert remap_option_letters(text, ["D", "C", "A", "B"]) == (
+        "依据第七十条，D、B、C 分别是该条第（一）（二）（三）项规定的应当责令改正的情形。A 正是履行第（一）项要求的公开义务。")
+
+
+def test_letters_in_brackets_and_before_xiang_follow_the_shuffle():
+    # R35-04: shown order B, A, E, C, D: bank A→B, E→C, C→D, D→E, B→A.
+    text = "编制并公开办事指南（A），细化量化政务服务标准（E），压缩自由裁量权（C），推进无差别受理（D）。B 项既扩大了自由裁量。"
+    assert remap_option_letters(text, ["B", "A", "E", "C", "D"]) == (
+        "编制并公开办事指南（B），细化量化政务服务标准（C），压缩自由裁量权（D），推进无差别受理（E）。A 项既扩大了自由裁量。")
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # Shown order C, A, D, B: bank A→B, B→D, C→A, D→C.
+    ("选项B与条文相反", "选项D与条文相反"),
+    ("A选项正确", "B选项正确"),
+    ("B、C、D项均错误", "A、C、D项均错误"),
+    ("ABD均正确", "BCD均正确"),
+    ("故选AC。", "故选AB。"),
+    ("答案为 CD", "答案为 AC"),
+    ("A和C都对", "B和A都对"),            # a pair joined by 和 keeps its order
+    ("A、C 不对，前者缩小范围，后者方向相反", "B、A 不对，前者缩小范围，后者方向相反"),
+    ("A. 是原文；D.不是", "B. 是原文；C.不是"),
+    ("（Ａ）与Ｃ项", "（Ｂ）与Ａ项"),        # full-width letters stay full-width
+    ("D超出了时限", "C超出了时限"),         # 超出 is a verb, not "B超"
+])
+def test_forms_of_letter_references_are_renamed(text, shown):
+    assert remap_option_letters(text, ["C", "A", "D", "B"]) == shown
+
+
+@pytest.mark.parametrize("text", [
+    "纳税信用A级企业可以通过APP办理，B2B平台和E-mail均可，A类、C端、A股不受影响，见第12条。",
+    "A/B测试",
+    "依据第七十条第（一）项。",
+])
+def test_text_that_names_no_option_is_left_alone(text):
+    assert remap_option_letters(text, ["C", "A", "D", "B"]) == text
+    assert all(not r.certain for r in find_letter_references(text))
+
+
+def test_unshuffled_options_leave_the_text_as_written():
+    text = "C、A 均正确，B 错误。"
+    assert remap_option_letters(text, ["A", "B", "C", "D"]) == text
+    assert remap_option_letters(text, []) == text
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("A、B 正确，E 错误。", "“A、B 正确，E 错误。”提到的选项 E 在本题中不存在"),
+    ("选项F不对", "选项 F 在本题中不存在"),
+    ("这是 ACE 原则。", "“这是 ACE 原则。”的“ACE”不能确定是否指选项"),
+    ("A/B 都对", "的“A”不能确定是否指选项"),
+    ("选项b不对", "的“b”不能确定是否指选项"),
+    ("A公司向C市申请登记", "的“A”不能确定是否指选项"),   # a party in a case, or option A's text "公司…"?
+])
+def test_letters_that_cannot_be_renamed_are_reported(text, message):
+    problems = explanation_letter_problems(text, ["A", "B", "C", "D"])
+    assert any(message in p for p in problems), problems
+
+
+def test_letters_that_cannot_be_renamed_stay_as_written():
+    assert remap_option_letters("E 错误；这是 ACE 原则；A 正确。", ["B", "A", "C", "D"]) == "E 错误；这是 ACE 原则；B 正确。"
+    assert remap_option_letters("A公司向C市申请，C 企业无权。", ["B", "A", "C", "D"]) == "A公司向C市申请，C 企业无权。"
+
+
+def test_a_question_whose_explanation_names_a_missing_option_is_invalid(regulation):
+    question = single(explanation="A 正确，E 是干扰项。")
+    for strict in (False, True):
+        problems = validate_question(question, regulation.articles_by_number, strict=strict)
+        assert any("选项 E 在本题中不存在" in p for p in problems), problems
+    assert validate_question(single(explanation="A 正确，B、C、D 错误。"), regulation.articles_by_number, strict=True) == []

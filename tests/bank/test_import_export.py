@@ -126,3 +126,16 @@ def test_web_export_downloads_each_format(client, bank, demo):
         response = client.get(f"/bank/export?format={fmt}")
         assert response.status_code == 200 and len(response.data) > 1000
         assert name in response.headers["Content-Disposition"]
+
+
+def test_import_refuses_an_explanation_naming_an_option_the_question_lacks(app, runner, tmp_path):
+    path = tmp_path / "letters.json"
+    path.write_text(json.dumps([{"type": "single", "stem": "营商环境评价以（　）为导向。", "answer": "A",
+                                 "options": [{"key": k, "text": t} for k, t in zip("ABCD", "甲乙丙丁", strict=True)],
+                                 "explanation": "A 正确，E 与条文相反。", "difficulty": 1, "tags": []}],
+                               ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code != 0
+    assert "解析中“A 正确，E 与条文相反。”提到的选项 E 在本题中不存在" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
