@@ -181,7 +181,8 @@
       const chosen = card.querySelector("input:checked");
       return chosen ? chosen.value === "true" : null;
     }
-    const values = Array.from(card.querySelectorAll(".blanks input")).map(function (i) { return i.value.trim(); });
+    // A blank is one line: a pasted tab or line break is sent as a space (the server refuses control characters).
+    const values = Array.from(card.querySelectorAll(".blanks input")).map(function (i) { return i.value.replace(/[\t\n\r\v\f]+/g, " ").trim(); });
     return values.some(function (v) { return v; }) ? values : null;
   }
 
