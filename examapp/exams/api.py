@@ -164,8 +164,9 @@ def save(attempt_id: int, session_user: tuple[int, str]):
     user_id, nonce = session_user
     result = services.save_answer(attempt_id, user_id, item, answer, seq, session_nonce=nonce)
     db.session.commit()
-    return jsonify({"saved": True, "seq": result.seq, "deadline": iso(result.deadline_at),
-                    "server_time": iso(result.server_time)})
+    return jsonify({"saved": result.saved, "seq": result.seq,
+                    "stored": {"answer": result.stored_value, "seq": result.stored_seq},
+                    "deadline": iso(result.deadline_at), "server_time": iso(result.server_time)})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -393,10 +393,12 @@ def finalise_overdue(now: datetime | None = None, exam_id: int | None = None) ->
 
 @dataclass
 class SaveResult:
-    saved: bool
-    seq: int
+    saved: bool            # this request's answer is the stored one (False: an equal or newer seq was kept)
+    seq: int               # the request's seq
     deadline_at: datetime
     server_time: datetime
+    stored_value: object = None   # what is stored now (and graded), whichever request wrote it
+    stored_seq: int = 0
 
 
 # The autosave statements are built once: constructing SQLAlchemy statements per call cost more than running them.
@@ -428,7 +430,7 @@ def _answer_upsert(dialect: str):
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.item_id],
             set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-            where=table.c.seq < stmt.excluded.seq)
+            where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)   # no row: dropped as not newer
         _UPSERTS[dialect] = stmt
     return stmt
 
@@ -461,9 +463,21 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
         raise ExamError(problem, status=400)
     if row.type == "multiple" and isinstance(value, list):
         value = sorted(value)
-    db.session.execute(_answer_upsert(db.engine.dialect.name),
-                       {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq, "saved_at": now})
-    return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now)
+    written = db.session.execute(_answer_upsert(db.engine.dialect.name),
+                                 {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq,
+                                  "saved_at": now}).first()
+    if written is not None:
+        return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now,
+                          stored_value=value, stored_seq=seq)
+    # Dropped: another page of this attempt saved the item with an equal or newer seq. Say what is stored,
+    # so the page shows that instead of "已保存" for an answer that will not be graded. (A retry of a save
+    # that did get stored finds its own answer here and is saved.)
+    stored_value, stored_seq = db.session.execute(_STORED_ANSWER, {"item_id": item_id}).one()
+    return SaveResult(saved=stored_seq == seq and stored_value == value, seq=seq, deadline_at=row.deadline_at,
+                      server_time=now, stored_value=stored_value, stored_seq=stored_seq)
+
+
+_STORED_ANSWER = select(Answer.value, Answer.seq).where(Answer.item_id == bindparam("item_id"))
 
 
 def saved_answers(attempt: Attempt) -> dict[int, tuple[object, int]]:

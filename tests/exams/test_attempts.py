@@ -62,6 +62,36 @@ def test_saves_are_ordered_by_sequence_number(app, client, exam):
     assert {a["item"]: a["answer"] for a in state["answers"]}[item["item"]] == "C"
 
 
+def test_a_save_that_is_not_newer_is_answered_not_saved_with_the_stored_answer(app, client, exam):
+    """Two pages of one attempt each count seq from what they loaded: the second page's seq 1 loses to the
+    first's, and its reply says so and what is stored (it used to say "saved": true)."""
+    login(client, "sj01")
+    paper = start(client, exam)
+    single = next(i for i in paper["items"] if i["type"] == "single")
+    multiple = next(i for i in paper["items"] if i["type"] == "multiple")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    reply = client.post(url, json={"item": single["item"], "answer": "B", "seq": 2}).get_json()
+    assert (reply["saved"], reply["seq"], reply["stored"]) == (True, 2, {"answer": "B", "seq": 2})
+    assert reply["deadline"] and reply["server_time"]
+    older = client.post(url, json={"item": single["item"], "answer": "A", "seq": 1}).get_json()
+    assert (older["saved"], older["seq"], older["stored"]) == (False, 1, {"answer": "B", "seq": 2})
+    same_seq = client.post(url, json={"item": single["item"], "answer": "C", "seq": 2}).get_json()
+    assert (same_seq["saved"], same_seq["stored"]) == (False, {"answer": "B", "seq": 2})
+    retry = client.post(url, json={"item": single["item"], "answer": "B", "seq": 2}).get_json()   # reply was lost
+    assert (retry["saved"], retry["stored"]) == (True, {"answer": "B", "seq": 2})
+    # The stored form of a multiple choice is sorted; a retry in another order is still the same answer.
+    assert client.post(url, json={"item": multiple["item"], "answer": ["C", "A"], "seq": 1}).get_json()["stored"] \
+        == {"answer": ["A", "C"], "seq": 1}
+    assert client.post(url, json={"item": multiple["item"], "answer": ["A", "C"], "seq": 1}).get_json()["saved"]
+    cleared = client.post(url, json={"item": multiple["item"], "answer": None, "seq": 5}).get_json()
+    assert (cleared["saved"], cleared["stored"]) == (True, {"answer": None, "seq": 5})
+    assert client.post(url, json={"item": multiple["item"], "answer": ["B"], "seq": 4}).get_json()["stored"] \
+        == {"answer": None, "seq": 5}
+    with app.app_context():
+        stored = dict(db.session.execute(db.select(Answer.item_id, Answer.value)).all())
+    assert stored == {single["item"]: "B", multiple["item"]: None}
+
+
 def test_malformed_answers_are_refused_in_chinese(client, exam):
     login(client, "sj01")
     paper = start(client, exam)
