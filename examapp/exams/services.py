@@ -485,23 +485,34 @@ def saved_answers(attempt: Attempt) -> dict[int, tuple[object, int]]:
         select(Answer.item_id, Answer.value, Answer.seq).where(Answer.attempt_id == attempt.id))}
 
 
-def record_focus_loss(attempt: Attempt, now: datetime | None = None) -> dict:
-    """Count a switch away from the exam page; apply the exam's optional warn / force-submit policy."""
+def focus_warning(exam: Exam, focus_losses: int) -> bool:
+    """Whether the candidate is warned at this count: from the exam's warning threshold on, and at every
+    count under a force-submit limit (the candidate must know how many are left)."""
+    if focus_losses <= 0:
+        return False
+    return bool(exam.focus_submit_after or (exam.focus_warn_after and focus_losses >= exam.focus_warn_after))
+
+
+def record_focus_loss(attempt: Attempt, now: datetime | None = None, *, away_seconds: int | None = None) -> dict:
+    """Count one time the candidate left the exam page and came back (the page reports it on return, with
+    how long it was away; a reload or closing the page is never reported) and apply the exam's optional
+    warn / force-submit policy."""
     now = now or utcnow()
+    exam = attempt.exam
     if attempt.status != IN_PROGRESS:
-        return {"focus_losses": attempt.focus_losses, "action": "none"}
+        return {"focus_losses": attempt.focus_losses, "action": "none", "focus_limit": exam.focus_submit_after}
     db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
                        .values(focus_losses=Attempt.focus_losses + 1, last_activity_at=now))
-    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="focus_loss", detail={}))
+    detail = {} if away_seconds is None else {"away_seconds": away_seconds}
+    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="focus_loss", detail=detail))
     db.session.refresh(attempt)
-    exam = attempt.exam
     action = "none"
     if exam.focus_submit_after and attempt.focus_losses >= exam.focus_submit_after:
         finish_attempt(attempt, SUBMITTED, "focus_policy", now)
         action = "submitted"
-    elif exam.focus_warn_after and attempt.focus_losses >= exam.focus_warn_after:
+    elif focus_warning(exam, attempt.focus_losses):
         action = "warn"
-    return {"focus_losses": attempt.focus_losses, "action": action}
+    return {"focus_losses": attempt.focus_losses, "action": action, "focus_limit": exam.focus_submit_after}
 
 
 # --- review ---------------------------------------------------------------------------------------
@@ -526,7 +537,8 @@ def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
             "deadline": iso(attempt.deadline_at), "server_time": iso(now),
             "seconds_left": timer.seconds_left(attempt.deadline_at, now) if attempt.status == IN_PROGRESS else 0,
             "answers": [{"item": item_id, "answer": value, "seq": seq} for item_id, (value, seq) in answers.items()],
-            "focus_losses": attempt.focus_losses}
+            "focus_losses": attempt.focus_losses, "focus_limit": attempt.exam.focus_submit_after,
+            "focus_warning": attempt.status == IN_PROGRESS and focus_warning(attempt.exam, attempt.focus_losses)}
     if level in ("score", "full"):
         data["score"] = attempt.score
         data["max_score"] = attempt.max_score

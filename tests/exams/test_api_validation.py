@@ -94,6 +94,10 @@ def test_every_json_endpoint_refuses_malformed_bodies_by_name(app, client, exam)
         (events, {}, 400, "kind"),
         (events, {"kind": "answer_copied"}, 400, "kind"),
         (events, {"kind": "focus_loss", "count": 0}, 400, "count"),
+        (events, {"kind": "focus_loss", "away_seconds": -1}, 400, "away_seconds"),
+        (events, {"kind": "focus_loss", "away_seconds": "5"}, 400, "away_seconds"),
+        (events, {"kind": "focus_loss", "away_seconds": True}, 400, "away_seconds"),
+        (events, {"kind": "focus_loss", "away_seconds": 10**9}, 400, "away_seconds"),
         (events, None, 400, "JSON"),
         (start_url, {"attempt": attempt}, 400, "attempt"),
         (start_url, ("raw", "{", "application/json"), 400, "JSON"),
@@ -118,6 +122,7 @@ def test_every_json_endpoint_refuses_malformed_bodies_by_name(app, client, exam)
     assert _post(client, save, {"item": fill["item"], "answer": ["长" * 200] * fill["blanks"],
                                 "seq": 1}).status_code == 200
     assert _post(client, events, {"kind": "focus_loss"}).get_json()["focus_losses"] == 1
+    assert _post(client, events, {"kind": "focus_loss", "away_seconds": 12}).get_json()["focus_losses"] == 2
     submitted = _post(client, submit, {"reason": "candidate"})
     assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
 

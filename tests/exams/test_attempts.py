@@ -5,7 +5,7 @@ from datetime import timedelta
 import time_machine
 
 from examapp.exams import services
-from examapp.exams.models import Answer, Attempt, Exam, PaperItem
+from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from tests.conftest import login
@@ -243,6 +243,41 @@ def test_focus_losses_are_counted_and_policy_can_force_submit(app, client, bank,
     with app.app_context():
         attempt = db.session.get(Attempt, paper["attempt"])
         assert attempt.focus_losses == 3 and attempt.status == "submitted" and attempt.finished_by == "focus_policy"
+
+
+def test_every_count_under_a_submit_limit_warns_and_the_warning_survives_a_reload(app, client, bank, demo):
+    """A 3-次 rule with no separate warning threshold used to answer "none" until the paper was taken away."""
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(title="切屏考试", focus_submit_after=3).id
+    login(client, "sj11")
+    paper = start(client, exam_id)
+    assert (paper["focus_losses"], paper["focus_limit"], paper["focus_warning"]) == (0, 3, False)
+    url = f"/api/v1/attempts/{paper['attempt']}/events"
+    first = client.post(url, json={"kind": "focus_loss", "away_seconds": 65}).get_json()
+    assert first == {"focus_losses": 1, "action": "warn", "focus_limit": 3}
+    again = start(client, exam_id)              # what a reloaded page learns
+    assert (again["focus_losses"], again["focus_limit"], again["focus_warning"]) == (1, 3, True)
+    assert client.post(url, json={"kind": "focus_loss", "away_seconds": 10}).get_json()["action"] == "warn"
+    assert client.post(url, json={"kind": "focus_loss"}).get_json()["action"] == "submitted"
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert (attempt.status, attempt.finished_by, attempt.focus_losses) == ("submitted", "focus_policy", 3)
+        events = db.session.scalars(db.select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
+                                    .order_by(AttemptEvent.id)).all()
+        assert [(e.kind, e.detail) for e in events if e.kind != "start"] == [
+            ("focus_loss", {"away_seconds": 65}), ("focus_loss", {"away_seconds": 10}), ("focus_loss", {}),
+            ("submit", {"by": "focus_policy"})]
+    finished = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    assert finished["focus_warning"] is False
+
+
+def test_with_no_focus_policy_counts_are_recorded_without_a_warning(app, client, exam):
+    login(client, "sj12")
+    paper = start(client, exam)
+    reply = client.post(f"/api/v1/attempts/{paper['attempt']}/events", json={"kind": "focus_loss", "away_seconds": 3})
+    assert reply.get_json() == {"focus_losses": 1, "action": "none", "focus_limit": None}
+    assert start(client, exam)["focus_warning"] is False
 
 
 def test_bank_edit_after_publication_does_not_change_the_paper(app, client, exam):
