@@ -332,9 +332,11 @@
     if (index < 0 || !card) { return; }
     const fresh = renderItem(items[index], index + 1);
     card.replaceWith(fresh);
-    fresh.querySelector(".card-body").appendChild(el("div", {
-      class: "alert alert-warning py-1 px-2 mt-2 mb-0 small stored-elsewhere", role: "alert",
-      text: "此题已在另一页面作答，已显示保存的答案。如需修改，请在此重新作答。" }));
+    // Between the question and its options: where the candidate just clicked, also on a phone.
+    const body = fresh.querySelector(".card-body");
+    body.insertBefore(el("div", {
+      class: "alert alert-warning py-1 px-2 mb-2 small stored-elsewhere", role: "alert",
+      text: "此题已在另一页面作答，已显示保存的答案。如需修改，请在此重新作答。" }), body.children[1] || null);
     renderSheet();
   }
 
