@@ -92,6 +92,32 @@ def test_a_save_that_is_not_newer_is_answered_not_saved_with_the_stored_answer(a
     assert stored == {single["item"]: "B", multiple["item"]: None}
 
 
+def test_the_autosave_stays_one_lookup_and_one_upsert_and_reads_back_only_when_dropped(app, client, exam):
+    from sqlalchemy import event
+    login(client, "sj02")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "single")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.post(url, json={"item": item["item"], "answer": "A", "seq": 2}).get_json()["saved"] is True
+        stored, statements[:] = list(statements), []
+        assert client.post(url, json={"item": item["item"], "answer": "B", "seq": 1}).get_json()["saved"] is False
+        dropped = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert stored == ["SELECT", "INSERT"]
+    assert dropped == ["SELECT", "INSERT", "SELECT"]
+
+
 def test_malformed_answers_are_refused_in_chinese(client, exam):
     login(client, "sj01")
     paper = start(client, exam)
