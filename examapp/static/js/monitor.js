@@ -32,7 +32,7 @@
         focus.classList.toggle("fw-bold", row.focus_losses >= 3);
         if (row.away_label) {
           const away = document.createElement("div");
-          away.className = "small text-muted fw-normal";
+          away.className = "small text-muted fw-normal text-nowrap";
           away.dataset.field = "away";
           away.textContent = row.away_label;
           focus.appendChild(away);
