@@ -42,8 +42,9 @@ MAX_ANSWER_CHARS = 200            # one option key or one blank (the page's maxl
 SAVE_FIELDS = ("item", "answer", "seq")
 SUBMIT_FIELDS = ("reason",)
 SUBMIT_REASONS = {"candidate": "candidate", "timeout": "timer"}
-EVENT_FIELDS = ("kind",)
+EVENT_FIELDS = ("kind", "away_seconds")
 EVENT_KINDS = ("focus_loss",)
+MAX_AWAY_SECONDS = 7 * 24 * 3600
 
 
 def _bad(message: str) -> ExamError:
@@ -113,11 +114,15 @@ def parse_submit(data: dict) -> str:
     return SUBMIT_REASONS[reason]
 
 
-def parse_event(data: dict) -> str:
+def parse_event(data: dict) -> tuple[str, int | None]:
+    """(kind, away_seconds): the page reports a focus loss when the candidate comes back, with the time away."""
     kind = data.get("kind")
     if kind not in EVENT_KINDS:
         raise _bad(f"未知的事件类型（字段 kind 应为 {'、'.join(EVENT_KINDS)}）。")
-    return kind
+    away = data.get("away_seconds")
+    if away is not None and (not isinstance(away, int) or isinstance(away, bool) or not 0 <= away <= MAX_AWAY_SECONDS):
+        raise _bad(f"字段 away_seconds 应为 0 到 {MAX_AWAY_SECONDS} 之间的整数（离开的秒数）。")
+    return kind, away
 
 
 @bp.get("/exams")
@@ -164,8 +169,9 @@ def save(attempt_id: int, session_user: tuple[int, str]):
     user_id, nonce = session_user
     result = services.save_answer(attempt_id, user_id, item, answer, seq, session_nonce=nonce)
     db.session.commit()
-    return jsonify({"saved": True, "seq": result.seq, "deadline": iso(result.deadline_at),
-                    "server_time": iso(result.server_time)})
+    return jsonify({"saved": result.saved, "seq": result.seq,
+                    "stored": {"answer": result.stored_value, "seq": result.stored_seq},
+                    "deadline": iso(result.deadline_at), "server_time": iso(result.server_time)})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -184,8 +190,8 @@ def submit(attempt_id: int):
 @roles_required(CANDIDATE)
 def event(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    parse_event(read_json_object(EVENT_FIELDS))
-    result = services.record_focus_loss(attempt)
+    _, away_seconds = parse_event(read_json_object(EVENT_FIELDS))
+    result = services.record_focus_loss(attempt, away_seconds=away_seconds)
     db.session.commit()
     return jsonify(result)
 

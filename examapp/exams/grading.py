@@ -84,5 +84,16 @@ def validate_response(qtype: str, response: object, option_keys: list[str], blan
     if qtype == "fill":
         ok = (isinstance(response, list) and len(response) == blanks
               and all(isinstance(v, str) and len(v) <= 200 for v in response))
-        return None if ok else f"填空题答案应为 {blanks} 个文字"
+        if not ok:
+            return f"填空题答案应为 {blanks} 个文字"
+        for number, value in enumerate(response, start=1):
+            if not is_storable_text(value):
+                return f"填空题第 {number} 空含有不能保存的字符（如制表符、换行等控制字符或残缺的文字编码），请删除后重新填写"
+        return None
     return "未知题型"
+
+
+def is_storable_text(value: str) -> bool:
+    """No control characters (tab and newline included: a blank is one line; the page sends spaces)
+    and no lone surrogates (not text: they cannot be written out as UTF-8, so pages showing them fail)."""
+    return not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)

@@ -45,17 +45,45 @@ class MonitorRow:
     focus_losses: int
     extra_minutes: int
     score: float | None
+    away_seconds: int = 0      # total time away from the exam page over the counted focus losses
 
     @property
     def status_label(self) -> str:
         return MONITOR_LABELS.get(self.status, self.status)
+
+    @property
+    def away_label(self) -> str:
+        return f"共离开 {duration_label(self.away_seconds)}" if self.away_seconds else ""
 
     def as_dict(self) -> dict:
         return {"user": self.user_id, "login": self.login, "name": self.name, "organization": self.organization,
                 "attempt": self.attempt_id, "status": self.status, "status_label": self.status_label,
                 "answered": self.answered, "total": self.total, "seconds_left": self.seconds_left,
                 "last_activity": format_local(self.last_activity, "%H:%M:%S") if self.last_activity else "—",
-                "focus_losses": self.focus_losses, "extra_minutes": self.extra_minutes, "score": self.score}
+                "focus_losses": self.focus_losses, "away_seconds": self.away_seconds, "away_label": self.away_label,
+                "extra_minutes": self.extra_minutes, "score": self.score}
+
+
+def duration_label(seconds: int) -> str:
+    """65 -> "1 分 5 秒"; 3720 -> "1 小时 2 分"."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} 秒"
+    if seconds < 3600:
+        return f"{seconds // 60} 分 {seconds % 60} 秒" if seconds % 60 else f"{seconds // 60} 分钟"
+    return f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分"
+
+
+def away_totals(exam_id: int) -> dict[int, int]:
+    """attempt id -> seconds away from the exam page, summed over its counted focus losses."""
+    totals: dict[int, int] = {}
+    for attempt_id, detail in db.session.execute(
+            select(AttemptEvent.attempt_id, AttemptEvent.detail).join(Attempt, Attempt.id == AttemptEvent.attempt_id)
+            .where(Attempt.exam_id == exam_id, AttemptEvent.kind == "focus_loss")):
+        away = (detail or {}).get("away_seconds")
+        if isinstance(away, int):
+            totals[attempt_id] = totals.get(attempt_id, 0) + away
+    return totals
 
 
 def _reason(reason: str) -> str:
@@ -84,6 +112,7 @@ def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
     totals = dict(db.session.execute(
         select(PaperItem.attempt_id, func.count(PaperItem.id)).join(Attempt, Attempt.id == PaperItem.attempt_id)
         .where(Attempt.exam_id == exam.id).group_by(PaperItem.attempt_id)).all())
+    away = away_totals(exam.id)
     rows = []
     for user_id, login, name, org in users:
         attempt = attempts.get(user_id)
@@ -98,7 +127,8 @@ def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
             if attempt else None,
             focus_losses=attempt.focus_losses if attempt else 0,
             extra_minutes=(attempt.extra_seconds // 60) if attempt else 0,
-            score=attempt.score if attempt and attempt.status in FINISHED else None))
+            score=attempt.score if attempt and attempt.status in FINISHED else None,
+            away_seconds=away.get(attempt.id, 0) if attempt else 0))
     return rows
 
 
@@ -212,10 +242,10 @@ def close_now(exam: Exam, reason: str, *, actor_id: int | None = None, now: date
 
 def attempt_timeline(attempt: Attempt) -> list[dict]:
     """Start, focus losses, saves summary, interventions and submit, oldest first."""
-    labels = {"start": "开始答题", "focus_loss": "切出考试页面", "submit": "交卷", "overdue": "超时自动交卷",
+    labels = {"start": "开始答题", "focus_loss": "离开考试页面（切屏）", "submit": "交卷", "overdue": "超时自动交卷",
               "extra_time": "延长时间", "force_submit": "组织者强制交卷", "reopen": "重新开放",
               "window_closed": "组织者结束考试"}
-    entries = [{"at": e.at, "kind": e.kind, "label": labels.get(e.kind, e.kind), "detail": e.detail or {}}
+    entries = [{"at": e.at, "kind": e.kind, "label": _timeline_label(e, labels), "detail": e.detail or {}}
                for e in db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
                                            .order_by(AttemptEvent.at, AttemptEvent.id))]
     saves = db.session.execute(select(func.count(Answer.id), func.min(Answer.saved_at), func.max(Answer.saved_at))
@@ -225,6 +255,12 @@ def attempt_timeline(attempt: Attempt) -> list[dict]:
                         "detail": {}})
         entries.sort(key=lambda e: e["at"])
     return entries
+
+
+def _timeline_label(event: AttemptEvent, labels: dict[str, str]) -> str:
+    label = labels.get(event.kind, event.kind)
+    away = (event.detail or {}).get("away_seconds") if event.kind == "focus_loss" else None
+    return f"{label}，离开 {duration_label(away)}后返回" if isinstance(away, int) else label
 
 
 def audit_for_attempt(attempt: Attempt) -> list[AuditEntry]:

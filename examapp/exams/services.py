@@ -393,10 +393,12 @@ def finalise_overdue(now: datetime | None = None, exam_id: int | None = None) ->
 
 @dataclass
 class SaveResult:
-    saved: bool
-    seq: int
+    saved: bool            # this request's answer is the stored one (False: an equal or newer seq was kept)
+    seq: int               # the request's seq
     deadline_at: datetime
     server_time: datetime
+    stored_value: object = None   # what is stored now (and graded), whichever request wrote it
+    stored_seq: int = 0
 
 
 # The autosave statements are built once: constructing SQLAlchemy statements per call cost more than running them.
@@ -428,7 +430,7 @@ def _answer_upsert(dialect: str):
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.item_id],
             set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-            where=table.c.seq < stmt.excluded.seq)
+            where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)   # no row: dropped as not newer
         _UPSERTS[dialect] = stmt
     return stmt
 
@@ -461,9 +463,21 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
         raise ExamError(problem, status=400)
     if row.type == "multiple" and isinstance(value, list):
         value = sorted(value)
-    db.session.execute(_answer_upsert(db.engine.dialect.name),
-                       {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq, "saved_at": now})
-    return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now)
+    written = db.session.execute(_answer_upsert(db.engine.dialect.name),
+                                 {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq,
+                                  "saved_at": now}).first()
+    if written is not None:
+        return SaveResult(saved=True, seq=seq, deadline_at=row.deadline_at, server_time=now,
+                          stored_value=value, stored_seq=seq)
+    # Dropped: another page of this attempt saved the item with an equal or newer seq. Say what is stored,
+    # so the page shows that instead of "已保存" for an answer that will not be graded. (A retry of a save
+    # that did get stored finds its own answer here and is saved.)
+    stored_value, stored_seq = db.session.execute(_STORED_ANSWER, {"item_id": item_id}).one()
+    return SaveResult(saved=stored_seq == seq and stored_value == value, seq=seq, deadline_at=row.deadline_at,
+                      server_time=now, stored_value=stored_value, stored_seq=stored_seq)
+
+
+_STORED_ANSWER = select(Answer.value, Answer.seq).where(Answer.item_id == bindparam("item_id"))
 
 
 def saved_answers(attempt: Attempt) -> dict[int, tuple[object, int]]:
@@ -471,23 +485,34 @@ def saved_answers(attempt: Attempt) -> dict[int, tuple[object, int]]:
         select(Answer.item_id, Answer.value, Answer.seq).where(Answer.attempt_id == attempt.id))}
 
 
-def record_focus_loss(attempt: Attempt, now: datetime | None = None) -> dict:
-    """Count a switch away from the exam page; apply the exam's optional warn / force-submit policy."""
+def focus_warning(exam: Exam, focus_losses: int) -> bool:
+    """Whether the candidate is warned at this count: from the exam's warning threshold on, and at every
+    count under a force-submit limit (the candidate must know how many are left)."""
+    if focus_losses <= 0:
+        return False
+    return bool(exam.focus_submit_after or (exam.focus_warn_after and focus_losses >= exam.focus_warn_after))
+
+
+def record_focus_loss(attempt: Attempt, now: datetime | None = None, *, away_seconds: int | None = None) -> dict:
+    """Count one time the candidate left the exam page and came back (the page reports it on return, with
+    how long it was away; a reload or closing the page is never reported) and apply the exam's optional
+    warn / force-submit policy."""
     now = now or utcnow()
+    exam = attempt.exam
     if attempt.status != IN_PROGRESS:
-        return {"focus_losses": attempt.focus_losses, "action": "none"}
+        return {"focus_losses": attempt.focus_losses, "action": "none", "focus_limit": exam.focus_submit_after}
     db.session.execute(update(Attempt).where(Attempt.id == attempt.id)
                        .values(focus_losses=Attempt.focus_losses + 1, last_activity_at=now))
-    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="focus_loss", detail={}))
+    detail = {} if away_seconds is None else {"away_seconds": away_seconds}
+    db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="focus_loss", detail=detail))
     db.session.refresh(attempt)
-    exam = attempt.exam
     action = "none"
     if exam.focus_submit_after and attempt.focus_losses >= exam.focus_submit_after:
         finish_attempt(attempt, SUBMITTED, "focus_policy", now)
         action = "submitted"
-    elif exam.focus_warn_after and attempt.focus_losses >= exam.focus_warn_after:
+    elif focus_warning(exam, attempt.focus_losses):
         action = "warn"
-    return {"focus_losses": attempt.focus_losses, "action": action}
+    return {"focus_losses": attempt.focus_losses, "action": action, "focus_limit": exam.focus_submit_after}
 
 
 # --- review ---------------------------------------------------------------------------------------
@@ -512,7 +537,8 @@ def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
             "deadline": iso(attempt.deadline_at), "server_time": iso(now),
             "seconds_left": timer.seconds_left(attempt.deadline_at, now) if attempt.status == IN_PROGRESS else 0,
             "answers": [{"item": item_id, "answer": value, "seq": seq} for item_id, (value, seq) in answers.items()],
-            "focus_losses": attempt.focus_losses}
+            "focus_losses": attempt.focus_losses, "focus_limit": attempt.exam.focus_submit_after,
+            "focus_warning": attempt.status == IN_PROGRESS and focus_warning(attempt.exam, attempt.focus_losses)}
     if level in ("score", "full"):
         data["score"] = attempt.score
         data["max_score"] = attempt.max_score

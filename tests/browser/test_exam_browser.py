@@ -39,8 +39,8 @@ def exam_id(app, bank, demo):
 
 @pytest.fixture(autouse=True)
 def quiet_close(page):
-    """Closing an exam page hides it, and the page reports that (a focus-loss event). Block the API first,
-    so that no request is still using a database connection when the app is torn down."""
+    """Block the API before the page closes, so that no request (a last autosave or sync) is still using
+    a database connection when the app is torn down."""
     yield
     page.context.route("**/api/**", lambda route: route.abort())
 
@@ -402,3 +402,150 @@ def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_serve
     wait_all_saved(page, attempt_id, timeout=30000)
     assert busy["left"] == 0
     assert saved_in_db(app, attempt_id) == {first_id: other_key(first_key), second_id: second_key}
+
+
+# The Page Visibility API as a tab switch drives it: headless pages are always "visible", so the test sets
+# document.visibilityState / document.hidden and dispatches the event the browser would.
+SET_VISIBILITY = ("(state) => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});"
+                  " Object.defineProperty(document, 'hidden', {configurable: true, get: () => state === 'hidden'});"
+                  " document.dispatchEvent(new Event('visibilitychange')); }")
+# What a reload or closing the tab does, in the order the HTML standard gives: pagehide, then hidden.
+UNLOAD_ORDER = ("() => { window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: false}));"
+                f" ({SET_VISIBILITY})('hidden'); }}")
+
+
+def focus_state(app, attempt_id):
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        events = db.session.scalars(select(AttemptEvent.detail).where(
+            AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "focus_loss").order_by(AttemptEvent.id)).all()
+        return attempt.status, attempt.focus_losses, events
+
+
+def leave_and_come_back(page, away_ms=1200):
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.wait_for_timeout(away_ms)
+    page.evaluate(SET_VISIBILITY, "visible")
+
+
+@pytest.fixture
+def limited_exam(app, bank, demo):
+    with app.app_context():
+        return open_exam(title="切屏考试", focus_submit_after=3).id
+
+
+def test_reload_is_not_counted_as_leaving(app, live_server, page, limited_exam):
+    """The start page says a reload continues the paper; three reloads under a 3-次 rule used to submit it."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server)
+    page.goto(f"{live_server}/exams/{limited_exam}")
+    expect(page.locator("#focus-rule")).to_contain_text("切屏满 3 次，系统自动交卷")
+    expect(page.locator("#focus-rule")).to_contain_text("刷新页面不计")
+    attempt_id = start_for(app, limited_exam)
+    open_attempt_page(page, live_server, attempt_id)
+    for _ in range(3):
+        page.evaluate(UNLOAD_ORDER)          # as the browser does it on a reload ...
+        page.wait_for_timeout(300)           # (time for a request the page should not send)
+        page.reload()                        # ... and a real reload too
+        expect(page.locator(".question-card")).to_have_count(13)
+    # Hidden first, then the page goes away (closing a tab on some browsers): not counted either.
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide', {persisted: false}))")
+    page.wait_for_timeout(300)
+    page.reload()
+    expect(page.locator(".question-card")).to_have_count(13)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    page.wait_for_timeout(500)
+    assert focus_state(app, attempt_id) == ("in_progress", 0, [])
+    expect(page.locator("#focus-warning")).to_be_hidden()
+
+
+def test_leaving_the_page_and_coming_back_counts_once_and_warns_also_after_a_reload(app, live_server, page,
+                                                                                       limited_exam):
+    page.set_viewport_size({"width": 360, "height": 740})
+    log_in(page, live_server)
+    attempt_id = start_for(app, limited_exam)
+    open_attempt_page(page, live_server, attempt_id)
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.wait_for_timeout(1200)
+    assert focus_state(app, attempt_id)[1] == 0      # not while away: on return
+    page.evaluate(SET_VISIBILITY, "visible")
+    warning = page.locator("#focus-warning")
+    expect(warning).to_contain_text("您已离开考试页面（切屏）1 次，本次离开约 1 秒")
+    expect(warning).to_contain_text("切屏满 3 次系统将自动交卷，还剩 2 次")
+    status, count, events = focus_state(app, attempt_id)
+    assert (status, count) == ("in_progress", 1) and len(events) == 1 and 1 <= events[0]["away_seconds"] <= 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "exam-360-focus-warning")
+
+    page.reload()                                     # the warning comes from the server
+    expect(page.locator(".question-card")).to_have_count(13)
+    expect(page.locator("#focus-warning")).to_contain_text("您已离开考试页面（切屏）1 次。切屏满 3 次系统将自动交卷，还剩 2 次")
+    page.wait_for_timeout(300)
+    assert focus_state(app, attempt_id)[1] == 1
+
+    leave_and_come_back(page, 100)
+    expect(warning).to_contain_text("切屏）2 次")
+    expect(warning).to_contain_text("还剩 1 次")
+    leave_and_come_back(page, 100)                    # the third: the paper is submitted, and the page says why
+    expect(page.locator("#fatal")).to_contain_text("您已切屏 3 次，达到本场考试的上限，系统已自动交卷")
+    expect(page.locator(".result-score")).to_be_visible()
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert (attempt.status, attempt.finished_by, attempt.focus_losses) == ("submitted", "focus_policy", 3)
+
+
+def test_a_page_discarded_in_the_background_counts_the_return(app, live_server, page, limited_exam):
+    """A phone may discard a hidden tab and reload it on return, without any pagehide: still counted."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server)
+    attempt_id = start_for(app, limited_exam)
+    open_attempt_page(page, live_server, attempt_id)
+    page.evaluate(SET_VISIBILITY, "hidden")
+    # Stand-in for a discard: the moment of leaving is still in sessionStorage when the page loads again.
+    page.evaluate(f"() => window.addEventListener('pagehide', () => sessionStorage.setItem("
+                  f"'examapp-left-{attempt_id}', String(Date.now() - 5000)))")
+    page.reload()
+    expect(page.locator("#focus-warning")).to_contain_text("切屏）1 次，本次离开约 5 秒")
+    status, count, events = focus_state(app, attempt_id)
+    assert (status, count) == ("in_progress", 1) and 5 <= events[0]["away_seconds"] <= 7
+
+
+def test_two_tabs_of_one_attempt_never_disagree_silently(app, live_server, page, exam_id):
+    """Each tab counts seq from what it loaded: the tab whose save was not stored shows the stored answer
+    and says so (it used to show ✓ 已保存 for an answer that was not graded)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server)
+    attempt_id = start_for(app, exam_id)
+    items = paper(app, attempt_id)
+    single_id, key, _ = items["single"][0]
+    other = other_key(key)
+    open_attempt_page(page, live_server, attempt_id)
+    second = page.context.new_page()
+    second.set_viewport_size({"width": 360, "height": 740})
+    open_attempt_page(second, live_server, attempt_id)
+
+    answer(page, single_id, "single", key)                 # first tab: seq 1, stored
+    wait_all_saved(page, attempt_id)
+    # A plain click: Playwright's check() clicks again when the question is redrawn under it before it verifies.
+    second.locator(f"#q-{single_id} input[value='{other}']").click()   # second tab: also seq 1, not stored
+    note = second.locator(f"#q-{single_id} .stored-elsewhere")
+    expect(note).to_have_text("此题已在另一页面作答，已显示保存的答案。如需修改，请在此重新作答。")
+    assert shown_answer(second, single_id, "single") == key
+    expect(second.locator("#save-status")).to_have_text(SAVED)
+    assert saved_in_db(app, attempt_id) == {single_id: key}
+    assert second.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(second, "exam-360-stored-elsewhere")
+
+    answer(second, single_id, "single", other)             # answered again there: seq follows the stored one
+    expect(note).to_have_count(0)
+    wait_all_saved(second, attempt_id)
+    assert saved_in_db(app, attempt_id) == {single_id: other}
+
+    third = next(k for k in "ABCD" if k not in (key, other))
+    page.locator(f"#q-{single_id} input[value='{third}']").click()   # the first tab (showing its own) is now stale
+    expect(page.locator(f"#q-{single_id} .stored-elsewhere")).to_be_visible()
+    assert shown_answer(page, single_id, "single") == other
+    assert saved_in_db(app, attempt_id) == {single_id: other}
+    shot(page, "exam-1280-stored-elsewhere")
+    second.route("**/api/**", lambda route: route.abort())

@@ -5,7 +5,7 @@ from datetime import timedelta
 import time_machine
 
 from examapp.exams import services
-from examapp.exams.models import Answer, Attempt, Exam, PaperItem
+from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from tests.conftest import login
@@ -60,6 +60,62 @@ def test_saves_are_ordered_by_sequence_number(app, client, exam):
     client.post(url, json={"item": item["item"], "answer": "C", "seq": 3})
     state = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
     assert {a["item"]: a["answer"] for a in state["answers"]}[item["item"]] == "C"
+
+
+def test_a_save_that_is_not_newer_is_answered_not_saved_with_the_stored_answer(app, client, exam):
+    """Two pages of one attempt each count seq from what they loaded: the second page's seq 1 loses to the
+    first's, and its reply says so and what is stored (it used to say "saved": true)."""
+    login(client, "sj01")
+    paper = start(client, exam)
+    single = next(i for i in paper["items"] if i["type"] == "single")
+    multiple = next(i for i in paper["items"] if i["type"] == "multiple")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    reply = client.post(url, json={"item": single["item"], "answer": "B", "seq": 2}).get_json()
+    assert (reply["saved"], reply["seq"], reply["stored"]) == (True, 2, {"answer": "B", "seq": 2})
+    assert reply["deadline"] and reply["server_time"]
+    older = client.post(url, json={"item": single["item"], "answer": "A", "seq": 1}).get_json()
+    assert (older["saved"], older["seq"], older["stored"]) == (False, 1, {"answer": "B", "seq": 2})
+    same_seq = client.post(url, json={"item": single["item"], "answer": "C", "seq": 2}).get_json()
+    assert (same_seq["saved"], same_seq["stored"]) == (False, {"answer": "B", "seq": 2})
+    retry = client.post(url, json={"item": single["item"], "answer": "B", "seq": 2}).get_json()   # reply was lost
+    assert (retry["saved"], retry["stored"]) == (True, {"answer": "B", "seq": 2})
+    # The stored form of a multiple choice is sorted; a retry in another order is still the same answer.
+    assert client.post(url, json={"item": multiple["item"], "answer": ["C", "A"], "seq": 1}).get_json()["stored"] \
+        == {"answer": ["A", "C"], "seq": 1}
+    assert client.post(url, json={"item": multiple["item"], "answer": ["A", "C"], "seq": 1}).get_json()["saved"]
+    cleared = client.post(url, json={"item": multiple["item"], "answer": None, "seq": 5}).get_json()
+    assert (cleared["saved"], cleared["stored"]) == (True, {"answer": None, "seq": 5})
+    assert client.post(url, json={"item": multiple["item"], "answer": ["B"], "seq": 4}).get_json()["stored"] \
+        == {"answer": None, "seq": 5}
+    with app.app_context():
+        stored = dict(db.session.execute(db.select(Answer.item_id, Answer.value)).all())
+    assert stored == {single["item"]: "B", multiple["item"]: None}
+
+
+def test_the_autosave_stays_one_lookup_and_one_upsert_and_reads_back_only_when_dropped(app, client, exam):
+    from sqlalchemy import event
+    login(client, "sj02")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "single")
+    url = f"/api/v1/attempts/{paper['attempt']}/answers"
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.post(url, json={"item": item["item"], "answer": "A", "seq": 2}).get_json()["saved"] is True
+        stored, statements[:] = list(statements), []
+        assert client.post(url, json={"item": item["item"], "answer": "B", "seq": 1}).get_json()["saved"] is False
+        dropped = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert stored == ["SELECT", "INSERT"]
+    assert dropped == ["SELECT", "INSERT", "SELECT"]
 
 
 def test_malformed_answers_are_refused_in_chinese(client, exam):
@@ -213,6 +269,41 @@ def test_focus_losses_are_counted_and_policy_can_force_submit(app, client, bank,
     with app.app_context():
         attempt = db.session.get(Attempt, paper["attempt"])
         assert attempt.focus_losses == 3 and attempt.status == "submitted" and attempt.finished_by == "focus_policy"
+
+
+def test_every_count_under_a_submit_limit_warns_and_the_warning_survives_a_reload(app, client, bank, demo):
+    """A 3-次 rule with no separate warning threshold used to answer "none" until the paper was taken away."""
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam_id = open_exam(title="切屏考试", focus_submit_after=3).id
+    login(client, "sj11")
+    paper = start(client, exam_id)
+    assert (paper["focus_losses"], paper["focus_limit"], paper["focus_warning"]) == (0, 3, False)
+    url = f"/api/v1/attempts/{paper['attempt']}/events"
+    first = client.post(url, json={"kind": "focus_loss", "away_seconds": 65}).get_json()
+    assert first == {"focus_losses": 1, "action": "warn", "focus_limit": 3}
+    again = start(client, exam_id)              # what a reloaded page learns
+    assert (again["focus_losses"], again["focus_limit"], again["focus_warning"]) == (1, 3, True)
+    assert client.post(url, json={"kind": "focus_loss", "away_seconds": 10}).get_json()["action"] == "warn"
+    assert client.post(url, json={"kind": "focus_loss"}).get_json()["action"] == "submitted"
+    with app.app_context():
+        attempt = db.session.get(Attempt, paper["attempt"])
+        assert (attempt.status, attempt.finished_by, attempt.focus_losses) == ("submitted", "focus_policy", 3)
+        events = db.session.scalars(db.select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
+                                    .order_by(AttemptEvent.id)).all()
+        assert [(e.kind, e.detail) for e in events if e.kind != "start"] == [
+            ("focus_loss", {"away_seconds": 65}), ("focus_loss", {"away_seconds": 10}), ("focus_loss", {}),
+            ("submit", {"by": "focus_policy"})]
+    finished = client.get(f"/api/v1/attempts/{paper['attempt']}").get_json()
+    assert finished["focus_warning"] is False
+
+
+def test_with_no_focus_policy_counts_are_recorded_without_a_warning(app, client, exam):
+    login(client, "sj12")
+    paper = start(client, exam)
+    reply = client.post(f"/api/v1/attempts/{paper['attempt']}/events", json={"kind": "focus_loss", "away_seconds": 3})
+    assert reply.get_json() == {"focus_losses": 1, "action": "none", "focus_limit": None}
+    assert start(client, exam)["focus_warning"] is False
 
 
 def test_bank_edit_after_publication_does_not_change_the_paper(app, client, exam):

@@ -56,3 +56,10 @@ def test_response_shapes_are_checked():
 def test_answered_means_something_was_given():
     assert is_answered("fill", ["", "x"]) and not is_answered("fill", ["", " "])
     assert is_answered("truefalse", False) and not is_answered("multiple", [])
+
+
+def test_a_fill_blank_with_a_control_character_or_lone_surrogate_is_not_a_valid_response():
+    assert validate_response("fill", ["营商环境", "😀 全角　空格"], [], 2) is None
+    assert "第 2 空" in validate_response("fill", ["营商环境", "a\tb"], [], 2)
+    assert "第 1 空" in validate_response("fill", ["\ud800"], [], 1)
+    assert "第 1 空" in validate_response("fill", ["\x00"], [], 1)

@@ -28,6 +28,31 @@ def test_monitor_counts_every_eligible_candidate(app, client, exam):
     assert "未开始 <span data-count=\"not_started\">71</span>" in page
 
 
+def test_time_away_is_shown_in_the_timeline_and_the_monitor(app, client, bank, demo):
+    from tests.exams.conftest import open_exam
+    with app.app_context():
+        exam = open_exam(title="切屏考试", focus_warn_after=2, focus_submit_after=4).id
+    login(client, "sj01")
+    paper = start(client, exam)
+    url = f"/api/v1/attempts/{paper['attempt']}/events"
+    client.post(url, json={"kind": "focus_loss", "away_seconds": 65})
+    client.post(url, json={"kind": "focus_loss", "away_seconds": 10})
+    page = staff(app).get(f"/manage/exams/{exam}/attempts/{paper['attempt']}").get_data(as_text=True)
+    assert "离开考试页面（切屏），离开 1 分 5 秒后返回" in page and "离开 10 秒后返回" in page
+    assert "切屏次数：2" in page
+    row = next(r for r in staff(app).get(f"/manage/exams/{exam}/monitor.json").get_json()["rows"] if r["login"] == "sj01")
+    assert (row["focus_losses"], row["away_seconds"], row["away_label"]) == (2, 75, "共离开 1 分 15 秒")
+    assert "共离开 1 分 15 秒" in staff(app).get(f"/manage/exams/{exam}/monitor").get_data(as_text=True)
+    rule = client.get(f"/exams/{exam}").get_data(as_text=True)   # the start page states the rule
+    assert "刷新页面不计" in rule and "切屏满 4 次，系统自动交卷" in rule
+
+
+def test_duration_labels():
+    from examapp.exams.proctoring import duration_label
+    assert [duration_label(s) for s in (0, 59, 60, 65, 3599, 3720)] == \
+        ["0 秒", "59 秒", "1 分钟", "1 分 5 秒", "59 分 59 秒", "1 小时 2 分"]
+
+
 def test_extra_time_moves_the_deadline_and_is_audited(app, client, exam):
     login(client, "sj02")
     paper = start(client, exam)

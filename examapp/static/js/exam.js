@@ -8,6 +8,7 @@
   const attemptId = app.dataset.attempt;
   const pendingKey = "examapp-pending-" + attemptId;
   const flagKey = "examapp-flags-" + attemptId;
+  const leftKey = "examapp-left-" + attemptId;
   const TYPE_LABELS = { single: "单选题", multiple: "多选题", truefalse: "判断题", fill: "填空题" };
   const SECTION_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八"];
 
@@ -18,6 +19,7 @@
     clock: document.getElementById("clock"),
     status: document.getElementById("save-status"),
     warning: document.getElementById("time-warning"),
+    focusWarning: document.getElementById("focus-warning"),
     fatal: document.getElementById("fatal"),
     submit: document.getElementById("submit-button"),
     sheet: document.getElementById("answer-sheet"),
@@ -181,7 +183,8 @@
       const chosen = card.querySelector("input:checked");
       return chosen ? chosen.value === "true" : null;
     }
-    const values = Array.from(card.querySelectorAll(".blanks input")).map(function (i) { return i.value.trim(); });
+    // A blank is one line: a pasted tab or line break is sent as a space (the server refuses control characters).
+    const values = Array.from(card.querySelectorAll(".blanks input")).map(function (i) { return i.value.replace(/[\t\n\r\v\f]+/g, " ").trim(); });
     return values.some(function (v) { return v; }) ? values : null;
   }
 
@@ -221,6 +224,8 @@
     pending[item.item] = { answer: value, seq: seqs[item.item] };
     storePending();
     const card = document.getElementById("q-" + item.item);
+    const note = card.querySelector(".stored-elsewhere");
+    if (note) { note.remove(); }
     card.querySelectorAll(".option").forEach(function (label) {
       label.classList.toggle("selected", label.querySelector("input").checked);
     });
@@ -255,7 +260,11 @@
         break;
       }
       if (result.ok) {
-        if (pending[id] && pending[id].seq === entry.seq) { delete pending[id]; }
+        if (result.data.saved === false && result.data.stored) {
+          adoptStored(id, result.data.stored, entry);
+        } else if (pending[id] && pending[id].seq === entry.seq) {
+          delete pending[id];
+        }
         showSaveProblem(id, null);
         syncClock(result.data);
       } else if (result.status === 401) {
@@ -292,6 +301,55 @@
       retryDelay = 1000;
       if (Object.keys(pending).length) { flush(); } else if (refused) { setStatus("error", refused); } else { updateStatus(); }
     }
+  }
+
+  // --- another page of this attempt (a second tab, another device) -------------------------------------
+  function sameAnswer(a, b) {
+    return JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
+  }
+
+  // The server kept an equal or newer save of this item from another page: what it stores is graded.
+  function adoptStored(id, stored, sent) {
+    seqs[id] = Math.max(seqs[id] || 0, stored.seq);
+    const newer = pending[id] && pending[id].seq !== sent.seq;
+    if (newer) {
+      // Changed here again since: that latest choice is sent after the stored one (not lost, not silent:
+      // the other page learns it at its next save or sync).
+      seqs[id] += 1;
+      pending[id].seq = seqs[id];
+      return;
+    }
+    delete pending[id];
+    showStored(id, stored.answer);
+  }
+
+  // Show the stored answer in this question and say so, unless it is what this page shows anyway.
+  function showStored(id, value) {
+    if (sameAnswer(answers[id], value)) { return; }
+    answers[id] = value;
+    const index = items.findIndex(function (i) { return String(i.item) === String(id); });
+    const card = document.getElementById("q-" + id);
+    if (index < 0 || !card) { return; }
+    const fresh = renderItem(items[index], index + 1);
+    card.replaceWith(fresh);
+    // Between the question and its options: where the candidate just clicked, also on a phone.
+    const body = fresh.querySelector(".card-body");
+    body.insertBefore(el("div", {
+      class: "alert alert-warning py-1 px-2 mb-2 small stored-elsewhere", role: "alert",
+      text: "此题已在另一页面作答，已显示保存的答案。如需修改，请在此重新作答。" }), body.children[1] || null);
+    renderSheet();
+  }
+
+  // The periodic sync's answers: anything stored by another page with a newer seq is shown here too.
+  function reconcile(saved) {
+    (saved || []).forEach(function (a) {
+      if (pending[a.item] || a.seq <= (seqs[a.item] || 0)) { return; }
+      const card = document.getElementById("q-" + a.item);
+      if (card && card.contains(document.activeElement) && document.activeElement.tagName === "INPUT"
+          && document.activeElement.type === "text") { return; }   // being typed in: its own save reconciles
+      seqs[a.item] = a.seq;
+      showStored(a.item, a.answer);
+    });
   }
 
   function showSaveProblem(id, text) {
@@ -374,10 +432,14 @@
     storePending();
     syncClock(result.data);
     render();
+    if (result.data.focus_warning) { showFocusWarning(result.data.focus_losses, result.data.focus_limit); }
     els.submit.disabled = false;
     setInterval(tick, 250);
     setInterval(resync, 60000);
     flush();
+    let discardedAt = null;
+    try { discardedAt = Number(sessionStorage.getItem(leftKey)) || null; } catch (e) { /* ignore */ }
+    if (discardedAt) { cameBack(discardedAt); }
   }
 
   async function resync() {
@@ -387,6 +449,7 @@
       if (result.ok) {
         if (result.data.status !== "in_progress") { finished = true; window.location.href = app.dataset.resultUrl; return; }
         syncClock(result.data);
+        reconcile(result.data.answers);
       } else if (result.status === 401) {
         fatal(result.data.error || "登录已失效，请重新登录后继续作答。");
       }
@@ -394,18 +457,68 @@
     if (Object.keys(pending).length) { flush(); }
   }
 
-  document.addEventListener("visibilitychange", async function () {
-    if (document.visibilityState !== "hidden" || finished || !items.length) { return; }
-    try {
-      const result = await api(app.dataset.eventUrl, { kind: "focus_loss" });
-      if (result.ok && result.data.action === "warn") {
-        showWarning("检测到您已切换出考试页面 " + result.data.focus_losses + " 次，请专心作答，切屏次数会被记录。");
-      } else if (result.ok && result.data.action === "submitted") {
-        finished = true;
-        window.location.href = app.dataset.resultUrl;
+  // --- leaving the page (切屏) ---------------------------------------------------------------------
+  // Counted once when the candidate comes back to this page, with the time away. A reload, a link,
+  // closing the page: the page is hidden too, but after "pagehide", and never comes back — not counted.
+  // The moment of leaving is also kept in sessionStorage: a phone that discards a background tab reloads
+  // it on return without any "pagehide", and that return still counts.
+  let leftAt = null;
+  let unloading = false;
+  function leftPage() {
+    if (unloading || finished || !items.length || leftAt !== null) { return; }
+    leftAt = Date.now();
+    try { sessionStorage.setItem(leftKey, String(leftAt)); } catch (e) { /* private mode: memory only */ }
+  }
+  function cameBack(since) {
+    try { sessionStorage.removeItem(leftKey); } catch (e) { /* ignore */ }
+    leftAt = null;
+    if (finished) { return; }
+    reportReturn(Math.max(0, Math.round((Date.now() - since) / 1000)));
+    resync();
+  }
+  async function reportReturn(awaySeconds) {
+    // Answers changed just before leaving go first: a limit reached here submits the paper.
+    for (let i = 0; i < 50 && sending; i += 1) { await new Promise(function (r) { setTimeout(r, 100); }); }
+    if (Object.keys(pending).length) { await flush(); }
+    for (let attempt = 0; attempt < 5 && !finished; attempt += 1) {
+      try {
+        const result = await api(app.dataset.eventUrl, { kind: "focus_loss", away_seconds: awaySeconds });
+        if (result.ok && result.data.action === "submitted") {
+          finished = true;
+          fatal("您已切屏 " + result.data.focus_losses + " 次，达到本场考试的上限，系统已自动交卷。");
+          window.setTimeout(function () { window.location.href = app.dataset.resultUrl; }, 2500);
+        } else if (result.ok && result.data.action === "warn") {
+          showFocusWarning(result.data.focus_losses, result.data.focus_limit, awaySeconds);
+        }
+        return;
+      } catch (e) {
+        await new Promise(function (r) { setTimeout(r, 2000 * (attempt + 1)); });   // offline: try again
       }
-    } catch (e) { /* offline */ }
+    }
+  }
+  function showFocusWarning(count, limit, awaySeconds) {
+    let text = "您已离开考试页面（切屏）" + count + " 次";
+    if (typeof awaySeconds === "number") { text += "，本次离开约 " + durationText(awaySeconds); }
+    text += "。";
+    if (limit) { text += "切屏满 " + limit + " 次系统将自动交卷，还剩 " + Math.max(0, limit - count) + " 次。"; }
+    text += "请留在本页面作答。";
+    els.focusWarning.textContent = text;
+    els.focusWarning.classList.remove("d-none");
+  }
+  function durationText(seconds) {
+    if (seconds < 60) { return seconds + " 秒"; }
+    const m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + " 分" + (s ? " " + s + " 秒" : "钟");
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { leftPage(); } else if (leftAt !== null) { cameBack(leftAt); }
   });
+  window.addEventListener("pagehide", function () {
+    unloading = true;
+    leftAt = null;
+    try { sessionStorage.removeItem(leftKey); } catch (e) { /* ignore */ }
+  });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { unloading = false; } });
   window.addEventListener("online", flush);
   document.addEventListener("copy", function (event) { if (event.target.closest && event.target.closest(".no-copy")) { event.preventDefault(); } });
   document.addEventListener("contextmenu", function (event) { if (event.target.closest && event.target.closest(".no-copy")) { event.preventDefault(); } });

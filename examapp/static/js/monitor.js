@@ -26,7 +26,17 @@
         tr.querySelector('[data-field="answered"]').textContent = row.answered + "/" + row.total;
         tr.querySelector('[data-field="left"]').textContent = row.seconds_left === null ? "—" : mmss(row.seconds_left);
         tr.querySelector('[data-field="activity"]').textContent = row.last_activity;
-        tr.querySelector('[data-field="focus"]').textContent = row.focus_losses;
+        const focus = tr.querySelector('[data-field="focus"]');
+        focus.textContent = row.focus_losses;
+        focus.classList.toggle("text-danger", row.focus_losses >= 3);
+        focus.classList.toggle("fw-bold", row.focus_losses >= 3);
+        if (row.away_label) {
+          const away = document.createElement("div");
+          away.className = "small text-muted fw-normal text-nowrap";
+          away.dataset.field = "away";
+          away.textContent = row.away_label;
+          focus.appendChild(away);
+        }
         tr.querySelector('[data-field="score"]').textContent = row.score === null ? "—" : row.score;
       });
       document.getElementById("refreshed").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN");
