@@ -5,7 +5,7 @@ from datetime import timedelta
 import time_machine
 
 from examapp.audit.models import AuditEntry
-from examapp.exams.models import END_REASON_LABELS, Attempt
+from examapp.exams.models import Attempt
 from examapp.extensions import db
 from tests.conftest import login
 from tests.exams.test_attempts import start
@@ -176,6 +176,7 @@ def test_a_finished_attempt_without_a_recorded_end_says_未记录(app, exam):
 
 
 def test_every_end_reason_has_one_chinese_label():
+    from examapp.exams.models import END_REASON_LABELS
     assert set(END_REASON_LABELS.values()) == {"本人交卷", "时间到自动交卷", "切屏超限自动交卷", "组织者强制交卷",
                                                "服务器超时处理"}
 
