@@ -141,7 +141,7 @@ def grant_extra_time(attempt: Attempt, minutes: int, reason: str, *, actor_id: i
     elif attempt.status == IN_PROGRESS:
         services.touch_attempt(attempt, now)
         if attempt.status != IN_PROGRESS:
-            raise ExamError("该考生的作答已超时自动交卷；如需继续，请使用“重新开放”。")
+            raise ExamError("该考生的作答已过截止时间，已由服务器交卷（服务器超时处理）；如需继续，请使用“重新开放”。")
         attempt.extra_seconds += minutes * 60
         attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
     else:

@@ -107,7 +107,9 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
         attempt = best.get(user_id)
         if attempt is not None:
             status = attempt.status_label
-            used = int((attempt.submitted_at - attempt.started_at).total_seconds()) if attempt.started_at else None
+            # The server may finalise long after the deadline; the candidate's time stopped there.
+            ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
+            used = int((ended - attempt.started_at).total_seconds()) if attempt.started_at else None
         else:
             status = RUNNING if user_id in running else NOT_YET_SAT if now < exam.closes_at else ABSENT
             used = None

@@ -111,3 +111,16 @@ def test_publishing_waits_for_extra_time_and_says_how_many_are_writing(app, clie
         assert "暂不能发布成绩" not in page and 'disabled aria-describedby' not in page and "缺考" in page
         response = client.post(f"/published/exams/{exam}/publish", data={"mode": "notice"})
         assert response.status_code == 302 and "/published/" in response.headers["Location"]
+
+
+def test_time_used_of_a_server_finalised_attempt_stops_at_its_deadline(app, client, exam, runner):
+    login(client, "sj08")
+    paper = start(client, exam)
+    with app.app_context():
+        deadline = db.session.get(Attempt, paper["attempt"]).deadline_at
+    with time_machine.travel(deadline + timedelta(minutes=45), tick=False):   # cron came back 45 minutes late
+        runner.invoke(args=["exams", "finalise-overdue"])
+        with app.app_context():
+            from examapp.exams.results import exam_results
+            row = exam_results(db.session.get(Exam, exam)).by_user[db.session.get(Attempt, paper["attempt"]).user_id]
+    assert (row.status, row.time_used) == ("服务器超时处理", "30 分 00 秒")      # the 30-minute paper, not 75

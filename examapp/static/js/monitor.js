@@ -25,8 +25,9 @@
         if (row.extra_minutes) { status.appendChild(document.createTextNode(" +" + row.extra_minutes + "分")); }
         if (row.end_reason) {
           const ended = document.createElement("div");
-          ended.className = "small text-muted end-reason";
+          ended.className = "small text-muted text-truncate end-reason";
           ended.textContent = row.end_reason;
+          ended.title = row.end_reason;
           status.appendChild(ended);
         }
         tr.querySelector('[data-field="answered"]').textContent = row.answered + "/" + row.total;
