@@ -160,9 +160,17 @@ def review_warning(exam: Exam | ExamDefinition) -> str | None:
     window = int((exam.closes_at - exam.opens_at).total_seconds() // 60)
     if exam.review_policy != REVIEW_AFTER_SUBMIT or window <= exam.duration_minutes:
         return None
-    return (f"成绩查看方式为“{REVIEW_LABELS[REVIEW_AFTER_SUBMIT]}”，而考试开放 {window} 分钟、答题时长 "
-            f"{exam.duration_minutes} 分钟：先交卷的考生看到的答案和解析，可能正是其他考生仍在作答的题目"
+    return (f"成绩查看方式为“{REVIEW_LABELS[REVIEW_AFTER_SUBMIT]}”，而考试开放 {_span(window)}、答题时长 "
+            f"{_span(exam.duration_minutes)}：先交卷的考生看到的答案和解析，可能正是其他考生仍在作答的题目"
             f"（随机组卷的试卷互有重叠）。建议改为“{REVIEW_LABELS[REVIEW_AFTER_CLOSE]}”（YAML 中 review: after_close）。")
+
+
+def _span(minutes: int) -> str:
+    """4500 -> '3 天 3 小时', 90 -> '1 小时 30 分钟'."""
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n]
+    return " ".join(parts) or "0 分钟"
 
 
 def definition_total(definition: ExamDefinition) -> float:

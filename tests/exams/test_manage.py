@@ -200,6 +200,7 @@ def test_after_submit_review_on_a_long_window_warns_everywhere(app, client, runn
     result = runner.invoke(args=["exams", "create", str(path)])
     assert result.exit_code == 0 and result.stdout.strip().isdigit()            # stdout stays the bare id
     assert "先交卷的考生看到的答案和解析" in result.stderr and "after_close" in result.stderr
+    assert "考试开放 3 小时、答题时长 1 小时" in result.stderr
     login(client, "organizer")
     detail = client.get(f"/manage/exams/{result.stdout.strip()}").get_data(as_text=True)
     assert 'id="review-warning"' in detail and "随机组卷的试卷互有重叠" in detail
