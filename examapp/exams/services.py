@@ -104,7 +104,7 @@ class ExamDefinition:
 
 DEFAULT_PASS_PERCENT = 60
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
-_POINTS = re.compile(r"\d+(?:\.\d+)?")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分?")
 
 
 def pass_mark_points(spec: float | str | None, total: float) -> float:
@@ -119,8 +119,8 @@ def pass_mark_points(spec: float | str | None, total: float) -> float:
             if percent > 100:
                 raise ExamError(f"及格分的百分比应在 0% 到 100% 之间，现为“{text}”")
             return round(total * percent / 100, 2)
-        elif _POINTS.fullmatch(text):
-            spec = float(text)
+        elif match := _POINTS.fullmatch(text):
+            spec = float(match.group(1))
         else:
             raise ExamError(f"及格分应写分数（如 36）或总分的百分比（如 60%），现为“{text}”")
     if spec is None:

@@ -164,7 +164,7 @@ def test_pass_mark_points_by_hand():
     from examapp.exams.services import ExamError, pass_mark_points
     assert pass_mark_points(None, 50) == 30 and pass_mark_points("", 34.5) == 20.7     # 0.6 × 34.5
     assert pass_mark_points("60%", 100) == 60 and pass_mark_points("62.5％", 80) == 50     # full-width ％ too
-    assert pass_mark_points(" 36 ", 50) == 36 and pass_mark_points(12, 19) == 12
+    assert pass_mark_points(" 36 ", 50) == 36 and pass_mark_points("36 分", 50) == 36 and pass_mark_points(12, 19) == 12
     for bad in ("101%", "-5", 51, "abc"):
         try:
             pass_mark_points(bad, 50)
