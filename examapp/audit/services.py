@@ -8,9 +8,14 @@ from examapp.extensions import db
 
 
 def record(action: str, *, target_type: str = "", target_id: object = "", summary: str = "",
-           reason: str = "", detail: dict | None = None, actor_id: int | None = None) -> AuditEntry:
-    """Add an audit entry to the current session; it commits with the change it describes."""
-    if actor_id is None:
+           reason: str = "", detail: dict | None = None, actor_id: int | None = None,
+           system: bool = False) -> AuditEntry:
+    """Add an audit entry to the current session; it commits with the change it describes.
+
+    The actor is actor_id, else the signed-in user; `system=True` records the system itself (e.g. an
+    automatic submission that happened while an organiser's page was being served).
+    """
+    if actor_id is None and not system:
         try:
             actor_id = current_user.id if current_user and current_user.is_authenticated else None
         except (AttributeError, RuntimeError):

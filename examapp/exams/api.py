@@ -9,7 +9,7 @@ from flask_login import current_user
 from examapp.accounts.policy import candidate_session, roles_required
 from examapp.accounts.roles import CANDIDATE
 from examapp.exams import services
-from examapp.exams.models import Attempt, Exam
+from examapp.exams.models import END_CANDIDATE, END_TIMER, Attempt, Exam
 from examapp.exams.services import ExamError, iso
 from examapp.extensions import db
 from examapp.timeutil import utcnow
@@ -41,7 +41,7 @@ MAX_ANSWER_ITEMS = 20             # options of a multiple-choice item, blanks of
 MAX_ANSWER_CHARS = 200            # one option key or one blank (the page's maxlength, as grading checks)
 SAVE_FIELDS = ("item", "answer", "seq")
 SUBMIT_FIELDS = ("reason",)
-SUBMIT_REASONS = {"candidate": "candidate", "timeout": "timer"}
+SUBMIT_REASONS = {"candidate": END_CANDIDATE, "timeout": END_TIMER}
 EVENT_FIELDS = ("kind", "away_seconds")
 EVENT_KINDS = ("focus_loss",)
 MAX_AWAY_SECONDS = 7 * 24 * 3600

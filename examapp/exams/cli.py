@@ -31,6 +31,9 @@ def create(file: Path, publish: bool) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
+    warning = services.review_warning(exam)
+    if warning:
+        click.echo(f"提醒：{warning}", err=True)   # stdout stays the bare id, for scripts
     click.echo(exam.id)
 
 

@@ -32,6 +32,15 @@ def _bool(value: object, key: str, default: bool) -> bool:
     raise ExamError(f"{key} 应为 true 或 false")
 
 
+def _pass_mark(value: object) -> float | str | None:
+    """pass_mark: 36 (points), 60% (of the paper's total) or absent (60% of the total); checked on saving."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ExamError(f"pass_mark 应写分数（如 36）或总分的百分比（如 60%），现为“{value}”")
+
+
 def definition_from_yaml(text: str) -> ExamDefinition:
     try:
         data = yaml.safe_load(text)
@@ -62,7 +71,7 @@ def definition_from_yaml(text: str) -> ExamDefinition:
             attempts_allowed=int(data.get("attempts", 1)),
             shuffle_questions=_bool(data.get("shuffle_questions"), "shuffle_questions", True),
             shuffle_options=_bool(data.get("shuffle_options"), "shuffle_options", True),
-            multiple_rule=str(rule), pass_mark=float(data.get("pass_mark", 60)), review_policy=review,
+            multiple_rule=str(rule), pass_mark=_pass_mark(data.get("pass_mark")), review_policy=review,
             focus_warn_after=data.get("focus_warn_after"), focus_submit_after=data.get("focus_submit_after"))
     except (TypeError, ValueError) as exc:
         raise ExamError(f"数值格式错误：{exc}") from exc

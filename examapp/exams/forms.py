@@ -50,7 +50,7 @@ class ExamForm(BaseForm):
     duration_minutes = IntegerField("答题时长（分钟）", default=60,
                                     validators=[DataRequired("请填写时长"), NumberRange(min=1, max=600)])
     attempts_allowed = IntegerField("允许作答次数", default=1, validators=[DataRequired(), NumberRange(min=1, max=10)])
-    pass_mark = DecimalField("及格分", places=2, default=60, validators=[Optional(), NumberRange(min=0)])
+    pass_mark = StringField("及格分", default="60%", validators=[Optional(), Length(max=20)])
     multiple_rule = SelectField("多选题计分", choices=choices(grading.MULTIPLE_RULES.items()))
     review_policy = SelectField("成绩与答案查看", choices=choices(REVIEW_LABELS.items()), default="after_close")
     shuffle_questions = BooleanField("打乱题目顺序（同一题型内）", default=True)

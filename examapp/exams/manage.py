@@ -57,7 +57,7 @@ def _definition(form: ExamForm) -> services.ExamDefinition:
         duration_minutes=form.duration_minutes.data, sections=sections,
         attempts_allowed=form.attempts_allowed.data or 1, shuffle_questions=form.shuffle_questions.data,
         shuffle_options=form.shuffle_options.data, multiple_rule=form.multiple_rule.data,
-        pass_mark=float(form.pass_mark.data or 0), review_policy=form.review_policy.data,
+        pass_mark=form.pass_mark.data, review_policy=form.review_policy.data,
         focus_warn_after=form.focus_warn_after.data, focus_submit_after=form.focus_submit_after.data,
         audience_all=not chosen, organization_ids=tuple(form.organizations.data or ()) if chosen else ())
 
@@ -66,7 +66,7 @@ def _fill(form: ExamForm, exam: Exam) -> None:
     for name in ("title", "description", "duration_minutes", "attempts_allowed", "multiple_rule", "review_policy",
                  "shuffle_questions", "shuffle_options", "focus_warn_after", "focus_submit_after"):
         getattr(form, name).data = getattr(exam, name)
-    form.pass_mark.data = exam.pass_mark
+    form.pass_mark.data = f"{exam.pass_mark:g}"
     form.opens_at.data = to_local(exam.opens_at).replace(tzinfo=None)
     form.closes_at.data = to_local(exam.closes_at).replace(tzinfo=None)
     form.audience.data = "all" if exam.audience_all else "chosen"
@@ -90,6 +90,12 @@ def _save(form: ExamForm, exam: Exam | None):
         return None, exc.problems or [str(exc)]
     db.session.commit()
     return saved, []
+
+
+def _flash_review_warning(exam: Exam) -> None:
+    warning = services.review_warning(exam)
+    if warning:
+        flash(warning, "warning")
 
 
 @bp.route("/")
@@ -117,6 +123,7 @@ def exam_new():
         exam, problems = _save(form, None)
         if exam:
             flash("考试已保存为草稿。请预览试卷，确认后发布。", "success")
+            _flash_review_warning(exam)
             return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
     return render_template("exams/manage_form.html", form=form, exam=None, problems=problems)
 
@@ -134,6 +141,7 @@ def exam_edit(exam_id: int):
         saved, problems = _save(form, exam)
         if saved:
             flash("已保存。", "success")
+            _flash_review_warning(saved)
             return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
     return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems)
 
@@ -147,7 +155,8 @@ def exam_detail(exam_id: int):
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
                            regradable=services.regradable_questions(exam), regrade_form=InterventionForm(),
                            sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
-                           rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm())
+                           rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
+                           review_warning=services.review_warning(exam))
 
 
 @bp.route("/<int:exam_id>/publish", methods=["POST"])

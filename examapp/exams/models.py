@@ -23,7 +23,19 @@ SUBMITTED = "submitted"
 FINALISED_OVERDUE = "finalised_overdue"
 FINISHED = (SUBMITTED, FINALISED_OVERDUE)
 ATTEMPT_STATUS_LABELS = {READY: "未开始", IN_PROGRESS: "答题中", SUBMITTED: "已交卷",
-                         FINALISED_OVERDUE: "超时自动交卷"}
+                         FINALISED_OVERDUE: "服务器超时处理"}
+
+# How an attempt ended (Attempt.finished_by). The result page, the monitor, the attempt page and the
+# audit log all use these words.
+END_CANDIDATE = "candidate"          # the candidate pressed 交卷
+END_TIMER = "timer"                  # the exam page's own countdown submitted at the deadline
+END_FOCUS_LIMIT = "focus_policy"     # too many switches away from the page (the exam's 切屏 policy)
+END_ORGANISER = "organiser"          # an organiser's 强制交卷 or 立即结束, with a reason (Attempt.end_note)
+END_SERVER = "server"                # the deadline passed with the browser gone: finalise-overdue, or on read
+END_REASON_LABELS = {END_CANDIDATE: "本人交卷", END_TIMER: "时间到自动交卷", END_FOCUS_LIMIT: "切屏超限自动交卷",
+                     END_ORGANISER: "组织者强制交卷", END_SERVER: "服务器超时处理"}
+END_REASON_UNKNOWN = "未记录"
+AUTOMATIC_ENDS = (END_TIMER, END_FOCUS_LIMIT, END_SERVER)
 
 # Review policies
 REVIEW_SCORE_ONLY = "score_only"
@@ -103,7 +115,8 @@ class Attempt(db.Model):
     deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     extra_seconds: Mapped[int] = mapped_column(default=0)
     submitted_at: Mapped[datetime | None]
-    finished_by: Mapped[str] = mapped_column(String(20), default="")  # candidate | timer | server | organiser
+    finished_by: Mapped[str] = mapped_column(String(20), default="")  # how it ended: END_REASON_LABELS' keys
+    end_note: Mapped[str | None] = mapped_column(Text)                 # the organiser's reason for 强制交卷
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=0.0)
     graded_at: Mapped[datetime | None]
@@ -123,6 +136,19 @@ class Attempt(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def end_reason_label(self) -> str:
+        """How the attempt ended, e.g. 时间到自动交卷; 未记录 for a finished attempt that never said."""
+        if not self.finished:
+            return ""
+        return END_REASON_LABELS.get(self.finished_by, END_REASON_UNKNOWN)
+
+    @property
+    def end_description(self) -> str:
+        """The end reason with the organiser's reason, as every page shows it."""
+        label = self.end_reason_label
+        return f"{label}（原因：{self.end_note}）" if label and self.end_note else label
 
 
 class PaperItem(db.Model):

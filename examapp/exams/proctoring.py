@@ -11,6 +11,9 @@ from examapp.audit.models import AuditEntry
 from examapp.audit.services import record
 from examapp.exams import services, timer
 from examapp.exams.models import (
+    ATTEMPT_STATUS_LABELS,
+    END_ORGANISER,
+    END_REASON_LABELS,
     FINALISED_OVERDUE,
     FINISHED,
     IN_PROGRESS,
@@ -27,7 +30,7 @@ from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow
 
 NOT_STARTED = "not_started"
-MONITOR_LABELS = {NOT_STARTED: "未开始", IN_PROGRESS: "答题中", SUBMITTED: "已交卷", FINALISED_OVERDUE: "超时自动交卷"}
+MONITOR_LABELS = {NOT_STARTED: "未开始"} | {s: ATTEMPT_STATUS_LABELS[s] for s in (IN_PROGRESS, SUBMITTED, FINALISED_OVERDUE)}
 
 
 @dataclass
@@ -46,6 +49,7 @@ class MonitorRow:
     extra_minutes: int
     score: float | None
     away_seconds: int = 0      # total time away from the exam page over the counted focus losses
+    ended: str = ""          # how a finished attempt ended, e.g. 组织者强制交卷（原因：…）
 
     @property
     def status_label(self) -> str:
@@ -55,13 +59,19 @@ class MonitorRow:
     def away_label(self) -> str:
         return f"共离开 {duration_label(self.away_seconds)}" if self.away_seconds else ""
 
+    @property
+    def end_label(self) -> str:
+        """The end reason, unless the status already says it (服务器超时处理)."""
+        return "" if self.ended == self.status_label else self.ended
+
     def as_dict(self) -> dict:
         return {"user": self.user_id, "login": self.login, "name": self.name, "organization": self.organization,
                 "attempt": self.attempt_id, "status": self.status, "status_label": self.status_label,
                 "answered": self.answered, "total": self.total, "seconds_left": self.seconds_left,
                 "last_activity": format_local(self.last_activity, "%H:%M:%S") if self.last_activity else "—",
                 "focus_losses": self.focus_losses, "away_seconds": self.away_seconds, "away_label": self.away_label,
-                "extra_minutes": self.extra_minutes, "score": self.score}
+                "extra_minutes": self.extra_minutes, "score": self.score,
+                "end_reason": self.end_label}
 
 
 def duration_label(seconds: int) -> str:
@@ -128,7 +138,8 @@ def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
             focus_losses=attempt.focus_losses if attempt else 0,
             extra_minutes=(attempt.extra_seconds // 60) if attempt else 0,
             score=attempt.score if attempt and attempt.status in FINISHED else None,
-            away_seconds=away.get(attempt.id, 0) if attempt else 0))
+            away_seconds=away.get(attempt.id, 0) if attempt else 0,
+            ended=attempt.end_description if attempt else ""))
     return rows
 
 
@@ -160,7 +171,7 @@ def grant_extra_time(attempt: Attempt, minutes: int, reason: str, *, actor_id: i
     elif attempt.status == IN_PROGRESS:
         services.touch_attempt(attempt, now)
         if attempt.status != IN_PROGRESS:
-            raise ExamError("该考生的作答已超时自动交卷；如需继续，请使用“重新开放”。")
+            raise ExamError("该考生的作答已过截止时间，已由服务器交卷（服务器超时处理）；如需继续，请使用“重新开放”。")
         attempt.extra_seconds += minutes * 60
         attempt.deadline_at = attempt.deadline_at + timedelta(minutes=minutes)
     else:
@@ -175,11 +186,9 @@ def force_submit(attempt: Attempt, reason: str, *, actor_id: int | None = None,
                  now: datetime | None = None) -> Attempt:
     now = now or utcnow()
     reason = _reason(reason)
-    if attempt.status != IN_PROGRESS or not services.finish_attempt(attempt, SUBMITTED, "organiser", now):
+    if attempt.status != IN_PROGRESS or not services.finish_attempt(attempt, SUBMITTED, END_ORGANISER, now,
+                                                                    note=reason, actor_id=actor_id):
         raise ExamError("该作答不在答题中，无需强制交卷。")
-    _event(attempt, "force_submit", now, reason=reason)
-    record("attempt.force_submit", target_type="attempt", target_id=attempt.id, reason=reason, actor_id=actor_id,
-           summary=f"强制 {attempt.user.name} 交卷")
     return attempt
 
 
@@ -197,6 +206,7 @@ def reopen(attempt: Attempt, minutes: int, reason: str, *, actor_id: int | None 
     attempt.deadline_at = now + timedelta(minutes=minutes)
     attempt.submitted_at = None
     attempt.finished_by = ""
+    attempt.end_note = None
     attempt.score = None
     attempt.graded_at = None
     _event(attempt, "reopen", now, minutes=minutes, reason=reason, old_score=old_score)
@@ -234,18 +244,18 @@ def close_now(exam: Exam, reason: str, *, actor_id: int | None = None, now: date
     finished = 0
     for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
                                                             Attempt.status == IN_PROGRESS)).all():
-        if services.finish_attempt(attempt, SUBMITTED, "organiser", now):
-            _event(attempt, "window_closed", now, reason=reason)
+        if services.finish_attempt(attempt, SUBMITTED, END_ORGANISER, now, note=reason, actor_id=actor_id):
             finished += 1
     return finished
 
 
 def attempt_timeline(attempt: Attempt) -> list[dict]:
-    """Start, focus losses, saves summary, interventions and submit, oldest first."""
-    labels = {"start": "开始答题", "focus_loss": "离开考试页面（切屏）", "submit": "交卷", "overdue": "超时自动交卷",
-              "extra_time": "延长时间", "force_submit": "组织者强制交卷", "reopen": "重新开放",
-              "window_closed": "组织者结束考试"}
-    entries = [{"at": e.at, "kind": e.kind, "label": _timeline_label(e, labels), "detail": e.detail or {}}
+    """Start, focus losses, saves summary, interventions and the end (with how it ended), oldest first."""
+    labels = {"start": "开始答题", "focus_loss": "离开考试页面（切屏）", "extra_time": "延长时间", "reopen": "重新开放",
+              "regrade": "重新评分",
+              # before the end event carried the organiser's reason, it had events of its own
+              "force_submit": "组织者强制交卷", "window_closed": "组织者结束考试"}
+    entries = [{"at": e.at, "kind": e.kind, "label": _event_label(e, labels), "detail": e.detail or {}}
                for e in db.session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
                                            .order_by(AttemptEvent.at, AttemptEvent.id))]
     saves = db.session.execute(select(func.count(Answer.id), func.min(Answer.saved_at), func.max(Answer.saved_at))
@@ -257,7 +267,9 @@ def attempt_timeline(attempt: Attempt) -> list[dict]:
     return entries
 
 
-def _timeline_label(event: AttemptEvent, labels: dict[str, str]) -> str:
+def _event_label(event: AttemptEvent, labels: dict[str, str]) -> str:
+    if event.kind in ("submit", "overdue"):
+        return f"交卷（{END_REASON_LABELS.get((event.detail or {}).get('by', ''), '交卷方式未记录')}）"
     label = labels.get(event.kind, event.kind)
     away = (event.detail or {}).get("away_seconds") if event.kind == "focus_loss" else None
     return f"{label}，离开 {duration_label(away)}后返回" if isinstance(away, int) else label

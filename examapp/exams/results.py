@@ -10,17 +10,21 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
-from examapp.exams.models import FINISHED, Answer, Attempt, Exam, PaperItem
+from examapp.exams.models import FINISHED, IN_PROGRESS, PUBLISHED, Answer, Attempt, Exam, PaperItem
 from examapp.extensions import db
-from examapp.timeutil import utcnow
+from examapp.timeutil import format_local, utcnow
 from examapp.xlsxutil import keep_text_as_text
+
+ABSENT = "缺考"
+NOT_YET_SAT = "未参加（考试进行中）"   # no attempt yet while the window is open: may still come
+RUNNING = "答题中"
 
 
 @dataclass
@@ -33,7 +37,7 @@ class ResultRow:
     attempt_id: int | None
     score: float | None
     rank: int | None
-    status: str            # 已交卷 / 超时自动交卷 / 答题中 / 缺考
+    status: str            # 已交卷 / 服务器超时处理 / 答题中 / 缺考 / 未参加（考试进行中）
     seconds_used: int | None
     passed: bool
 
@@ -65,6 +69,12 @@ class ExamResults:
     mastery: statistics.MasteryReport
     ranking_rule: str = statistics.RANKING_RULE
     by_user: dict[int, ResultRow] = field(default_factory=dict)
+    publish_blocker: str | None = None   # why the results cannot be published yet
+
+    @property
+    def absent_label(self) -> str:
+        """Those without a score are 缺考 only once nobody can still hand in."""
+        return "缺考" if self.publish_blocker is None else "未交卷"
 
 
 def _best_attempts(exam: Exam) -> dict[int, Attempt]:
@@ -97,9 +107,12 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
         attempt = best.get(user_id)
         if attempt is not None:
             status = attempt.status_label
-            used = int((attempt.submitted_at - attempt.started_at).total_seconds()) if attempt.started_at else None
+            # The server may finalise long after the deadline; the candidate's time stopped there.
+            ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
+            used = int((ended - attempt.started_at).total_seconds()) if attempt.started_at else None
         else:
-            status, used = ("答题中" if user_id in running else "缺考"), None
+            status = RUNNING if user_id in running else NOT_YET_SAT if now < exam.closes_at else ABSENT
+            used = None
         score = attempt.score if attempt is not None else None
         rows.append(ResultRow(user_id, login, name, org or "—", kind or "—", attempt.id if attempt else None,
                               score, None, status, used, score is not None and score >= exam.pass_mark))
@@ -109,8 +122,25 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
     return rows, best, {p[0]: p[4] or "—" for p in people}
 
 
+def publication_blocker(exam: Exam, now: datetime | None = None) -> str | None:
+    """Why the exam's results cannot be published now, or None: not while the window is open or anyone
+    is still writing (extra time past the close). Call after finalising overdue attempts."""
+    now = now or utcnow()
+    if exam.status != PUBLISHED:
+        return "这场考试尚未发布，没有成绩可以通报。"
+    if now < exam.closes_at:
+        return (f"考试尚未结束（{format_local(exam.closes_at)} 结束），结束后才能发布成绩；"
+                "如需提前结束，请在考试监控中“立即结束”。")
+    running = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.exam_id == exam.id,
+                                                                      Attempt.status == IN_PROGRESS))
+    if running:
+        return f"还有 {running} 人在延时作答，全部交卷后才能发布成绩。"
+    return None
+
+
 def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
     """The rows plus every statistic of the results page."""
+    now = now or utcnow()
     rows, best, kinds = result_rows(exam, now)
     attempt_rows, mastery_rows, questions = _responses(list(best.values()), kinds)
     stats = statistics.item_analysis(attempt_rows)
@@ -121,7 +151,7 @@ def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
         histogram=statistics.histogram(scores, exam.total_points or 100),
         items=sorted(items, key=lambda i: (i.stats.facility if i.stats.facility is not None else 2)),
         reliability=statistics.exam_reliability(attempt_rows), mastery=statistics.mastery_report(mastery_rows),
-        by_user={r.user_id: r for r in rows})
+        by_user={r.user_id: r for r in rows}, publish_blocker=publication_blocker(exam, now))
 
 
 def _responses(attempts: list[Attempt], kinds: dict[int, str]):
@@ -230,7 +260,7 @@ def results_workbook(results: ExamResults) -> bytes:
     ws.append([f"排名规则：{results.ranking_rule}"])
     s = results.summary
     sheet("统计", ["项目", "数值"],
-          [["应考人数", len(results.rows)], ["实考人数", s.count], ["缺考人数", s.absent],
+          [["应考人数", len(results.rows)], ["实考人数", s.count], [f"{results.absent_label}人数", s.absent],
            ["平均分", s.mean], ["中位数", s.median], ["标准差（样本）", s.sd], ["最高分", s.max], ["最低分", s.min],
            ["及格率", _percent(s.pass_rate)]] + _reliability_rows(results.reliability) +
           [[f"{b.label} 分", b.count] for b in results.histogram], [36, 14])

@@ -1,6 +1,7 @@
 """Exam logic: definitions, publication with pre-drawn papers, attempts, autosave, submission, grading."""
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,12 @@ from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.bank.services import mark_versions_used
 from examapp.exams import assembly, grading, timer
 from examapp.exams.models import (
+    AUTOMATIC_ENDS,
+    END_CANDIDATE,
+    END_FOCUS_LIMIT,
+    END_ORGANISER,
+    END_REASON_LABELS,
+    END_SERVER,
     FINALISED_OVERDUE,
     FINISHED,
     IN_PROGRESS,
@@ -28,6 +35,7 @@ from examapp.exams.models import (
     READY,
     REVIEW_AFTER_CLOSE,
     REVIEW_AFTER_SUBMIT,
+    REVIEW_LABELS,
     SUBMITTED,
     Answer,
     Attempt,
@@ -85,13 +93,44 @@ class ExamDefinition:
     shuffle_questions: bool = True
     shuffle_options: bool = True
     multiple_rule: str = grading.ALL_OR_NOTHING
-    pass_mark: float = 60.0
+    pass_mark: float | str | None = None   # points, "60%" of the total, or None: DEFAULT_PASS_PERCENT
     review_policy: str = REVIEW_AFTER_CLOSE
     focus_warn_after: int | None = None
     focus_submit_after: int | None = None
     audience_all: bool = True
     organization_ids: tuple[int, ...] = ()
     user_ids: tuple[int, ...] = ()
+
+
+DEFAULT_PASS_PERCENT = 60
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分?")
+
+
+def pass_mark_points(spec: float | str | None, total: float) -> float:
+    """The pass mark in points: given in points (36), as a share of the paper's total ("60%"), or not given
+    (DEFAULT_PASS_PERCENT of the total). Raises ExamError, in Chinese, if it is unreadable or out of range."""
+    if isinstance(spec, str):
+        text = spec.strip()
+        if not text:
+            spec = None
+        elif match := _PERCENT.fullmatch(text):
+            percent = float(match.group(1))
+            if percent > 100:
+                raise ExamError(f"及格分的百分比应在 0% 到 100% 之间，现为“{text}”")
+            return round(total * percent / 100, 2)
+        elif match := _POINTS.fullmatch(text):
+            spec = float(match.group(1))
+        else:
+            raise ExamError(f"及格分应写分数（如 36）或总分的百分比（如 60%），现为“{text}”")
+    if spec is None:
+        return round(total * DEFAULT_PASS_PERCENT / 100, 2)
+    if isinstance(spec, bool) or not isinstance(spec, int | float):
+        raise ExamError(f"及格分应写分数（如 36）或总分的百分比（如 60%），现为“{spec}”")
+    points = float(spec)
+    if points < 0 or (total and points > total):
+        raise ExamError(f"及格分应在 0 到总分 {total:g} 之间（也可写百分比，如 60%），现为 {points:g}")
+    return round(points, 2)
 
 
 def definition_problems(definition: ExamDefinition) -> list[str]:
@@ -108,11 +147,34 @@ def definition_problems(definition: ExamDefinition) -> list[str]:
         problems.append("多选题计分规则无效")
     if not definition.audience_all and not (definition.organization_ids or definition.user_ids):
         problems.append("请选择参加考试的党组织或人员，或选择“全体书记”")
-    total = sum(s.count * s.points for s in definition.sections)
-    if definition.pass_mark < 0 or (total and definition.pass_mark > total):
-        problems.append(f"及格分应在 0 到总分 {total:g} 之间")
+    try:
+        pass_mark_points(definition.pass_mark, definition_total(definition))
+    except ExamError as exc:
+        problems.append(str(exc))
     problems.extend(assembly.check_blueprint(definition.sections, active_pool()))
     return problems
+
+
+def review_warning(exam: Exam | ExamDefinition) -> str | None:
+    """A warning when answers are shown on submission while others may still be writing the same questions."""
+    window = int((exam.closes_at - exam.opens_at).total_seconds() // 60)
+    if exam.review_policy != REVIEW_AFTER_SUBMIT or window <= exam.duration_minutes:
+        return None
+    return (f"成绩查看方式为“{REVIEW_LABELS[REVIEW_AFTER_SUBMIT]}”，而考试开放 {_span(window)}、答题时长 "
+            f"{_span(exam.duration_minutes)}：先交卷的考生看到的答案和解析，可能正是其他考生仍在作答的题目"
+            f"（随机组卷的试卷互有重叠）。建议改为“{REVIEW_LABELS[REVIEW_AFTER_CLOSE]}”（YAML 中 review: after_close）。")
+
+
+def _span(minutes: int) -> str:
+    """4500 -> '3 天 3 小时', 90 -> '1 小时 30 分钟'."""
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n]
+    return " ".join(parts) or "0 分钟"
+
+
+def definition_total(definition: ExamDefinition) -> float:
+    return round(sum(s.count * s.points for s in definition.sections), 2)
 
 
 def save_exam(definition: ExamDefinition, exam: Exam | None = None, *, actor_id: int | None = None) -> Exam:
@@ -130,10 +192,11 @@ def save_exam(definition: ExamDefinition, exam: Exam | None = None, *, actor_id:
         exam = Exam(created_by_id=actor_id)
         db.session.add(exam)
     for name in ("title", "description", "opens_at", "closes_at", "duration_minutes", "attempts_allowed",
-                 "shuffle_questions", "shuffle_options", "multiple_rule", "pass_mark", "review_policy",
+                 "shuffle_questions", "shuffle_options", "multiple_rule", "review_policy",
                  "focus_warn_after", "focus_submit_after", "audience_all"):
         setattr(exam, name, getattr(definition, name))
     exam.title = exam.title.strip()
+    exam.pass_mark = pass_mark_points(definition.pass_mark, definition_total(definition))
     exam.sections = [s.as_dict() for s in definition.sections]
     db.session.flush()
     db.session.execute(ExamAudienceOrg.__table__.delete().where(ExamAudienceOrg.exam_id == exam.id))
@@ -318,25 +381,38 @@ def touch_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Finalise the attempt if its deadline (plus grace) has passed; anything that reads it calls this."""
     now = now or utcnow()
     if attempt.status == IN_PROGRESS and timer.is_overdue(attempt.deadline_at, now, settings_grace()):
-        finish_attempt(attempt, FINALISED_OVERDUE, "server", now)
+        finish_attempt(attempt, FINALISED_OVERDUE, END_SERVER, now)
     return attempt
 
 
-def finish_attempt(attempt: Attempt, status: str, by: str, now: datetime | None = None) -> bool:
-    """Move an in-progress attempt to a final state and grade it; False if it was already final."""
+def finish_attempt(attempt: Attempt, status: str, by: str, now: datetime | None = None, *,
+                   note: str | None = None, actor_id: int | None = None) -> bool:
+    """Move an in-progress attempt to a final state, grade it and log how it ended; False if already final.
+
+    `by` is one of END_REASON_LABELS; `note` the organiser's reason when an organiser ended it.
+    """
     now = now or utcnow()
     changed = db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == IN_PROGRESS)
-                                 .values(status=status, submitted_at=now, finished_by=by)).rowcount
+                                 .values(status=status, submitted_at=now, finished_by=by, end_note=note)).rowcount
     db.session.refresh(attempt)
     if not changed:
         return False
+    detail = {"by": by} | ({"reason": note} if note else {})
     db.session.add(AttemptEvent(attempt_id=attempt.id, at=now, kind="submit" if status == SUBMITTED else "overdue",
-                                detail={"by": by}))
-    grade_attempt(attempt, now)
+                                detail=detail))
+    score = grade_attempt(attempt, now)
+    label = END_REASON_LABELS[by]
+    # Automatic ends are the system's doing, whoever's request happened to trigger them.
+    record("attempt.force_submit" if by == END_ORGANISER else
+           "attempt.submitted" if by == END_CANDIDATE else "attempt.auto_submit",
+           target_type="attempt", target_id=attempt.id, reason=note or label,
+           summary=f"{attempt.user.name} {label}，得分 {score:g}",
+           detail={"end_reason": by, "score": score, "exam": attempt.exam_id},
+           actor_id=attempt.user_id if by == END_CANDIDATE else actor_id, system=by in AUTOMATIC_ENDS)
     return True
 
 
-def submit_attempt(attempt: Attempt, by: str = "candidate", now: datetime | None = None) -> Attempt:
+def submit_attempt(attempt: Attempt, by: str = END_CANDIDATE, now: datetime | None = None) -> Attempt:
     """Hand in (idempotent): a second submit, or one after the server finalised it, changes nothing."""
     now = now or utcnow()
     touch_attempt(attempt, now)
@@ -386,7 +462,7 @@ def finalise_overdue(now: datetime | None = None, exam_id: int | None = None) ->
         stmt = stmt.where(Attempt.exam_id == exam_id)
     count = 0
     for attempt in db.session.scalars(stmt).all():
-        if finish_attempt(attempt, FINALISED_OVERDUE, "server", now):
+        if finish_attempt(attempt, FINALISED_OVERDUE, END_SERVER, now):
             count += 1
     return count
 
@@ -508,7 +584,7 @@ def record_focus_loss(attempt: Attempt, now: datetime | None = None, *, away_sec
     db.session.refresh(attempt)
     action = "none"
     if exam.focus_submit_after and attempt.focus_losses >= exam.focus_submit_after:
-        finish_attempt(attempt, SUBMITTED, "focus_policy", now)
+        finish_attempt(attempt, SUBMITTED, END_FOCUS_LIMIT, now)
         action = "submitted"
     elif focus_warning(exam, attempt.focus_losses):
         action = "warn"
@@ -539,6 +615,9 @@ def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
             "answers": [{"item": item_id, "answer": value, "seq": seq} for item_id, (value, seq) in answers.items()],
             "focus_losses": attempt.focus_losses, "focus_limit": attempt.exam.focus_submit_after,
             "focus_warning": attempt.status == IN_PROGRESS and focus_warning(attempt.exam, attempt.focus_losses)}
+    if attempt.finished:
+        data["end_reason"] = attempt.finished_by or None
+        data["end_reason_label"] = attempt.end_description
     if level in ("score", "full"):
         data["score"] = attempt.score
         data["max_score"] = attempt.max_score
@@ -621,7 +700,9 @@ def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
                           "explanation": remap_option_letters(item.key_version.explanation, item.option_order),
                           "response": response, "earned": item.earned or 0,
                           "article": articles.get(item.version.article_number)})
+    # An attempt in progress has no marks yet (a reopened one still carries its old ones).
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
+            "graded": attempt.finished, "organiser_view": force_full,
             "passed": attempt.score is not None and attempt.score >= attempt.exam.pass_mark}
 
 

@@ -10,15 +10,15 @@ import json
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from examapp.accounts.models import User
 from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.bank.core import int_to_cn_numeral
 from examapp.exams import statistics
-from examapp.exams.models import IN_PROGRESS, PUBLISHED, Attempt, Exam
-from examapp.exams.results import exam_results
+from examapp.exams.models import Exam
+from examapp.exams.results import exam_results, publication_blocker
 from examapp.exams.services import finalise_overdue
 from examapp.extensions import db
 from examapp.reports.pdf import date_cn
@@ -32,7 +32,7 @@ from examapp.scoring.models import (
     Snapshot,
 )
 from examapp.scoring.services import ScoringError, latest_computation
-from examapp.timeutil import format_local, to_local, utcnow
+from examapp.timeutil import to_local, utcnow
 
 chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
 
@@ -191,19 +191,12 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
 
 
 def _check_exam_finished(exam: Exam) -> None:
-    """Results are published once everybody is done: not while the window is open or anyone is still
-    writing (extra time past the close). Attempts past their deadline are finalised first."""
+    """Results are published once everybody is done. Attempts past their deadline are finalised first."""
     now = utcnow()
-    if exam.status != PUBLISHED:
-        raise ScoringError("这场考试尚未发布，没有成绩可以通报。")
-    if now < exam.closes_at:
-        raise ScoringError(f"考试尚未结束（{format_local(exam.closes_at)} 结束），结束后才能发布成绩；"
-                           "如需提前结束，请在考试监控中“立即结束”。")
     finalise_overdue(now, exam_id=exam.id)
-    running = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.exam_id == exam.id,
-                                                                      Attempt.status == IN_PROGRESS))
-    if running:
-        raise ScoringError(f"还有 {running} 名考生在延长时间内答题，全部交卷后才能发布成绩。")
+    blocker = publication_blocker(exam, now)
+    if blocker:
+        raise ScoringError(blocker)
 
 
 def _store(kind, content, status, objection_until, *, round_, exam, computation, replaces, reason, actor_id):

@@ -121,3 +121,96 @@ def test_demo_creates_an_open_exam_once(app, runner):
         assert len(exams) == 1 and exams[0].status == "published" and exams[0].question_count == 90
         now = utcnow()
         assert exams[0].opens_at <= now < exams[0].closes_at
+
+
+SHORT_YAML = """
+title: 五十分小测
+opens_at: "2030-10-20 09:00"
+closes_at: "2030-10-20 10:00"
+duration_minutes: 60
+review: after_close
+{pass_mark}
+sections:
+  - {{type: single, count: 30, points: 1}}
+  - {{type: truefalse, count: 20, points: 1}}
+"""
+
+
+def create_from_yaml(app, runner, tmp_path, pass_mark_line):
+    path = tmp_path / "exam.yaml"
+    path.write_text(SHORT_YAML.format(pass_mark=pass_mark_line), encoding="utf-8")
+    result = runner.invoke(args=["exams", "create", str(path)])
+    if result.exit_code != 0:
+        return None, result.output
+    with app.app_context():
+        exam = db.session.get(Exam, int(result.stdout.strip()))
+        return (exam.total_points, exam.pass_mark), result.output
+
+
+def test_a_50_point_yaml_without_pass_mark_passes_at_60_percent(app, runner, bank, tmp_path):
+    assert create_from_yaml(app, runner, tmp_path, "")[0] == (50, 30)           # 60% × 50 = 30
+
+
+def test_yaml_pass_mark_as_percentage_or_points(app, runner, bank, tmp_path):
+    assert create_from_yaml(app, runner, tmp_path, "pass_mark: 75%")[0] == (50, 37.5)    # 75% × 50
+    assert create_from_yaml(app, runner, tmp_path, "pass_mark: 36")[0] == (50, 36)
+    refused, output = create_from_yaml(app, runner, tmp_path, "pass_mark: 60")
+    assert refused is None and "及格分应在 0 到总分 50 之间" in output and "60%" in output
+    refused, output = create_from_yaml(app, runner, tmp_path, "pass_mark: 六十分")
+    assert refused is None and "及格分应写分数（如 36）或总分的百分比（如 60%）" in output
+
+
+def test_pass_mark_points_by_hand():
+    from examapp.exams.services import ExamError, pass_mark_points
+    assert pass_mark_points(None, 50) == 30 and pass_mark_points("", 34.5) == 20.7     # 0.6 × 34.5
+    assert pass_mark_points("60%", 100) == 60 and pass_mark_points("62.5％", 80) == 50     # full-width ％ too
+    assert pass_mark_points(" 36 ", 50) == 36 and pass_mark_points("36 分", 50) == 36 and pass_mark_points(12, 19) == 12
+    for bad in ("101%", "-5", 51, "abc"):
+        try:
+            pass_mark_points(bad, 50)
+        except ExamError as exc:
+            assert "及格分" in str(exc)
+        else:
+            raise AssertionError(f"{bad!r} accepted")
+
+
+def test_form_pass_mark_blank_is_60_percent_and_accepts_a_percentage(app, client, bank, demo):
+    login(client, "organizer")
+    short = {"single-count": "30", "multiple-count": "0", "truefalse-count": "20", "fill-count": "0"}
+    new_form = client.get("/manage/exams/new").get_data(as_text=True)
+    assert 'name="pass_mark" type="text" value="60%"' in new_form and "不填为总分的 60%" in new_form
+    for given, expected in (("", 30), ("80%", 40), ("45", 45)):
+        response = client.post("/manage/exams/new", data=form_data(pass_mark=given, **short))
+        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+        exam_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+        with app.app_context():
+            assert db.session.get(Exam, exam_id).pass_mark == expected
+    detail = client.get(f"/manage/exams/{exam_id}").get_data(as_text=True)
+    assert "50 分 / 45 分（总分的 90%）" in detail
+    edit = client.get(f"/manage/exams/{exam_id}/edit").get_data(as_text=True)
+    assert 'name="pass_mark" type="text" value="45"' in edit
+    body = client.post("/manage/exams/new", data=form_data(pass_mark="120%", **short)).get_data(as_text=True)
+    assert "考试未保存" in body and "及格分的百分比应在 0% 到 100% 之间" in body
+
+
+def test_after_submit_review_on_a_long_window_warns_everywhere(app, client, runner, bank, demo, tmp_path):
+    path = tmp_path / "exam.yaml"
+    path.write_text(YAML.format(opens="2030-10-20 09:00", closes="2030-10-20 12:00")
+                    .replace("review: after_close", "review: after_submit"), encoding="utf-8")
+    result = runner.invoke(args=["exams", "create", str(path)])
+    assert result.exit_code == 0 and result.stdout.strip().isdigit()            # stdout stays the bare id
+    assert "先交卷的考生看到的答案和解析" in result.stderr and "after_close" in result.stderr
+    assert "考试开放 3 小时、答题时长 1 小时" in result.stderr
+    login(client, "organizer")
+    detail = client.get(f"/manage/exams/{result.stdout.strip()}").get_data(as_text=True)
+    assert 'id="review-warning"' in detail and "随机组卷的试卷互有重叠" in detail
+    saved = client.post("/manage/exams/new", data=form_data(review_policy="after_submit"), follow_redirects=True)
+    assert saved.get_data(as_text=True).count("先交卷的考生看到的答案和解析") == 2     # the flash and the detail page
+
+
+def test_no_early_review_warning_when_nobody_can_still_be_writing(app, client, runner, bank, demo, tmp_path):
+    login(client, "organizer")
+    for review, closes in (("after_close", "2030-07-15T11:00"), ("after_submit", "2030-07-15T10:00")):
+        page = client.post("/manage/exams/new", data=form_data(review_policy=review, closes_at=closes),
+                           follow_redirects=True).get_data(as_text=True)
+        assert "考试已保存为草稿" in page and "先交卷的考生" not in page

@@ -174,3 +174,22 @@ def test_regrade_after_a_key_correction_keeps_old_and_new_scores(app, client, ex
         assert db.session.get(PaperItem, item["item"]).version.answer == right   # the paper still shows what was seen
         entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "exam.regrade"))
         assert entry.reason == "原答案有误"
+
+
+def test_attempt_in_progress_is_未评分_and_says_考生_to_the_organiser(app, client, exam):
+    from examapp.exams import services
+    login(client, "sj12")
+    paper = start(client, exam)
+    item = next(i for i in paper["items"] if i["type"] == "single")
+    with app.app_context():
+        key = services.display_answer(db.session.get(services.PaperItem, item["item"]).version,
+                                      db.session.get(services.PaperItem, item["item"]).option_order)
+    client.post(f"/api/v1/attempts/{paper['attempt']}/answers", json={"item": item["item"], "answer": key, "seq": 1})
+    page = staff(app).get(f"/manage/exams/{exam}/attempts/{paper['attempt']}").get_data(as_text=True)
+    assert "未评分（本题 2 分）" in page and "得分 0/" not in page and "border-danger" not in page
+    assert "考生答案" in page and "考生选择" in page and "您的" not in page
+    client.post(f"/api/v1/attempts/{paper['attempt']}/submit", json={})
+    graded = staff(app).get(f"/manage/exams/{exam}/attempts/{paper['attempt']}").get_data(as_text=True)
+    assert "得分 2/2" in graded and "未评分" not in graded
+    own = client.get(f"/attempts/{paper['attempt']}").get_data(as_text=True)     # the candidate's own review
+    assert "您的答案" in own and "您的选择" in own and "考生答案" not in own

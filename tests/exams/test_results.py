@@ -34,7 +34,10 @@ def test_results_rank_ties_and_absentees(app, exam, runner, tmp_path):
     for login_name, right in (("sj01", 3), ("sj02", 3), ("sj03", 1)):
         sit(app, app.test_client(), exam, login_name, right)
     out = tmp_path / "results.json"
-    result = runner.invoke(args=["exams", "results", str(exam), "--format", "json", "-o", str(out)])
+    with app.app_context():
+        closes = db.session.get(Exam, exam).closes_at
+    with time_machine.travel(closes + timedelta(minutes=1), tick=False):   # 缺考 once nobody can start
+        result = runner.invoke(args=["exams", "results", str(exam), "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     ranked = {r["login"]: (r["score"], r["rank"], r["status"]) for r in data["results"]}
@@ -64,7 +67,7 @@ def test_results_page_and_excel_for_organisers_only(app, client, exam):
     sit(app, app.test_client(), exam, "sj05", 2)
     login(client, "organizer")
     page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
-    assert "标准竞赛排名" in page and "缺考" in page and "条款掌握情况" in page and "题目分析" in page
+    assert "标准竞赛排名" in page and "未参加（考试进行中）" in page and "条款掌握情况" in page and "题目分析" in page
     response = client.get(f"/manage/exams/{exam}/results.xlsx")
     assert response.status_code == 200 and response.data[:2] == b"PK"
     candidate = app.test_client()
@@ -103,3 +106,50 @@ def test_candidate_sees_rank_and_weak_articles_after_close(app, bank, demo):
         assert "第 <strong>2</strong> 名（共 2 人参考" in page
         assert "需要加强的条款" in page and "答题详情" in page
     assert utcnow() < closes
+
+
+def test_while_the_exam_is_open_nobody_is_缺考_and_publishing_says_why_not(app, client, exam):
+    sit(app, app.test_client(), exam, "sj05", 2)
+    login(client, "organizer")
+    page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
+    assert "未参加（考试进行中）" in page and "缺考" not in page and "未交卷者不排名" in page
+    assert "暂不能发布成绩：考试尚未结束" in page and "结束后才能发布成绩" in page
+    assert 'disabled aria-describedby="publish-blocker">发布成绩通报' in page
+    assert '<option value="notice" selected>先公示</option>' in page
+
+
+def test_publishing_waits_for_extra_time_and_says_how_many_are_writing(app, client, exam):
+    writer = app.test_client()
+    login(writer, "sj06")
+    start(writer, exam)
+    sit(app, app.test_client(), exam, "sj07", 1)
+    with app.app_context():
+        exam_row = db.session.get(Exam, exam)
+        closes = exam_row.closes_at
+        attempt = db.session.scalar(db.select(Attempt).where(Attempt.exam_id == exam, Attempt.status == "in_progress"))
+        attempt.deadline_at = closes + timedelta(minutes=20)       # granted extra time past the close
+        db.session.commit()
+    with time_machine.travel(closes + timedelta(minutes=5), tick=False):
+        login(client, "organizer")
+        page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
+        assert "暂不能发布成绩：还有 1 人在延时作答" in page and 'disabled aria-describedby="publish-blocker"' in page
+        assert "答题中" in page and "缺考" not in page.split("成绩排名")[0]     # the cards say 未交卷 meanwhile
+    with time_machine.travel(closes + timedelta(minutes=30), tick=False):
+        login(client, "organizer")
+        page = client.get(f"/manage/exams/{exam}/results").get_data(as_text=True)
+        assert "暂不能发布成绩" not in page and 'disabled aria-describedby' not in page and "缺考" in page
+        response = client.post(f"/published/exams/{exam}/publish", data={"mode": "notice"})
+        assert response.status_code == 302 and "/published/" in response.headers["Location"]
+
+
+def test_time_used_of_a_server_finalised_attempt_stops_at_its_deadline(app, client, exam, runner):
+    login(client, "sj08")
+    paper = start(client, exam)
+    with app.app_context():
+        deadline = db.session.get(Attempt, paper["attempt"]).deadline_at
+    with time_machine.travel(deadline + timedelta(minutes=45), tick=False):   # cron came back 45 minutes late
+        runner.invoke(args=["exams", "finalise-overdue"])
+        with app.app_context():
+            from examapp.exams.results import exam_results
+            row = exam_results(db.session.get(Exam, exam)).by_user[db.session.get(Attempt, paper["attempt"]).user_id]
+    assert (row.status, row.time_used) == ("服务器超时处理", "30 分 00 秒")      # the 30-minute paper, not 75

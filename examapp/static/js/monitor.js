@@ -23,6 +23,13 @@
         badge.textContent = row.status_label;
         status.appendChild(badge);
         if (row.extra_minutes) { status.appendChild(document.createTextNode(" +" + row.extra_minutes + "分")); }
+        if (row.end_reason) {
+          const ended = document.createElement("div");
+          ended.className = "small text-muted text-truncate end-reason";
+          ended.textContent = row.end_reason;
+          ended.title = row.end_reason;
+          status.appendChild(ended);
+        }
         tr.querySelector('[data-field="answered"]').textContent = row.answered + "/" + row.total;
         tr.querySelector('[data-field="left"]').textContent = row.seconds_left === null ? "—" : mmss(row.seconds_left);
         tr.querySelector('[data-field="activity"]').textContent = row.last_activity;
