@@ -34,7 +34,13 @@ from examapp.scoring.services import ScoringError, latest_computation
 from examapp.settings.services import OfficeSettings, next_doc_number, office_settings, placeholder_message
 from examapp.timeutil import format_local, to_local, utcnow
 
-chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
+chinese_date = date_cn
+# How the published table's footnote explains a “—”, per treatment of missing components (the scheme's ``missing``).
+MISSING_NOTE_ENDINGS = {
+    "reweight": "其综合得分按其余各项权重重新计权。",
+    "category_median": "该项按同一党组织类别中有该项得分单位的中位数计入综合得分（同类别均无该项时按其余各项权重重新计权）。",
+    "zero": "该项按0分计入综合得分。",
+}   # 二〇二三年十月二十日, as the documents print it
 
 
 def add_working_days(day: date, days: int) -> date:
@@ -122,7 +128,8 @@ def ranking_content(round_: EvaluationRound, computation: RoundComputation, stat
         + ("" if abs(sum(c["weight"] for c in components) - 100) < 1e-9 else "，再除以权重之和")
         + f"。各成分按百分制计分，先四舍五入保留{int_to_cn_numeral(precision) if precision else '零'}位小数，再计算综合得分。",
         "得分相同者并列，名次按标准竞赛排名（如1、2、2、4）确定。",
-        "标“—”者为该项无数据（如未承担重点任务指标、未收集企业问题），其综合得分按其余各项权重重新计权。",
+        "标“—”者为该项无数据（如未承担重点任务指标、未收集企业问题），" + MISSING_NOTE_ENDINGS.get(
+            (result.get("missing") or {}).get("method", "reweight"), MISSING_NOTE_ENDINGS["reweight"]),
         "本排名作为年度评优评先的参考。",
     ]
     if previous is not None:

@@ -146,3 +146,18 @@ def test_flask_check_reports_a_placeholder_setting_as_an_error(placeholder_app):
         stamp()
     services_output = placeholder_app.test_cli_runner().invoke(args=["check"]).output
     assert "[正常] 系统设置" in services_output
+
+
+def test_the_published_footnote_says_how_missing_components_were_treated(app, demo):
+    round_id = computed_round(app)
+    from examapp.scoring import services as scoring
+    from examapp.scoring.models import EvaluationRound
+    with app.app_context():
+        round_ = db.session.get(EvaluationRound, round_id)
+        scoring.set_scheme(round_, dict(round_.scheme or {}, missing="category_median"))
+        scoring.compute_round(round_)
+        db.session.commit()
+    snapshot_id = publish(app, round_id)
+    with app.app_context():
+        content = db.session.get(Snapshot, snapshot_id).content
+    assert any("该项按同一党组织类别中有该项得分单位的中位数计入综合得分" in n for n in content["notes"])
