@@ -101,6 +101,13 @@ def round_half_up(value: Real | Decimal | Fraction, decimals: int = 2) -> Decima
     return (Decimal(whole) / Decimal(10) ** decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def yaml_error_message(exc: Exception) -> str:
+    """A YAML syntax error in Chinese, with the line and column where the parser stopped."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列附近）" if mark is not None else ""
+    return f"YAML 格式错误{where}：请检查缩进（用空格，不用 Tab）、冒号后的空格、括号和引号是否成对。"
+
+
 # ---------------------------------------------------------------- the settings
 
 
@@ -392,7 +399,7 @@ class _SchemeReader:
         allowed = VALUE_METHODS + RANK_METHODS if key == INDICATORS else VALUE_METHODS
         if method not in allowed:
             extra = "（名次类方法只适用于 I）" if method in RANK_METHODS else ""
-            self.problems.append(f"{where}.method 应为 {'、'.join(allowed)} 之一，现为“{method}”{extra}")
+            self.problems.append(f"{label(where + '.method')}应为 {'、'.join(allowed)} 之一，现为“{method}”{extra}")
             return Normalisation()
         params = {RAW: (), MIN_MAX: (), RANK_LINEAR: (), GOALPOSTS: ("worst", "best"),
                   RANK_BANDS: ("bands",), RANK_STEP: ("step", "floor")}[method]
@@ -403,14 +410,14 @@ class _SchemeReader:
             worst = self._number(spec.get("worst"), f"{where}.worst")
             best = self._number(spec.get("best"), f"{where}.best")
             if worst == best and "worst" in spec and "best" in spec:
-                self.problems.append(f"{where}：worst 与 best 不能相等")
+                self.problems.append(f"{label(where)}：最差值（worst）与最优值（best）不能相等")
             return Normalisation(GOALPOSTS, worst=worst, best=best)
         if method == RANK_BANDS:
             return Normalisation(RANK_BANDS, bands=self._bands(spec.get("bands"), f"{where}.bands"))
         if method == RANK_STEP:
             step = self._number(spec.get("step"), f"{where}.step", minimum=0)
             if step == 0 and "step" in spec:
-                self.problems.append(f"{where}.step 应大于 0")
+                self.problems.append(f"{label(where + '.step')}应大于 0")
             floor = self._number(spec.get("floor", 0), f"{where}.floor", 0, 100)
             return Normalisation(RANK_STEP, step=step, floor=floor)
         return Normalisation(method)
@@ -472,6 +479,9 @@ class _SchemeReader:
 
     def _int(self, value, where: str, minimum: int | None = None, maximum: int | None = None) -> int:
         where = label(where)
+        if value is None:
+            self.problems.append(f"缺少 {where}")
+            return minimum or 0
         if not isinstance(value, int) or isinstance(value, bool):
             self.problems.append(f"{where}应为整数，现为“{value}”")
             return minimum or 0

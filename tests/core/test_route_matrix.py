@@ -129,6 +129,7 @@ MATRIX = {
     ("/scoring/<int:round_id>/exams", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme/form", "POST"): STAFF,
+    ("/scoring/<int:round_id>/scheme.yaml", "GET"): STAFF,
     ("/scoring/<int:round_id>/compute", "POST"): STAFF,
     ("/scoring/<int:round_id>/results/<int:computation_id>", "GET"): STAFF,
     ("/scoring/<int:round_id>/results/<int:computation_id>/people/<int:index>", "GET"): STAFF,
