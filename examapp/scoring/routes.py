@@ -21,7 +21,8 @@ from examapp.scoring import services, workbook
 from examapp.scoring.engine import component_label
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
-from examapp.scoring.scheme import yaml_error_message
+from examapp.scoring.scheme import MISSING_TREATMENTS, yaml_error_message
+from examapp.settings.services import office_settings, placeholder_message
 
 bp = Blueprint("scoring", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +31,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.app_template_filter("component_label")
 def component_label_filter(key: str) -> str:
     return component_label(key)
+
+
+@bp.app_template_filter("score")
+def score_filter(value, precision: int = 2) -> str:
+    """A score as printed: always ``precision`` decimals (88.00, not 88.0); missing → —."""
+    return "—" if value is None else f"{value:.{int(precision)}f}"
 
 
 @bp.route("/")
@@ -72,7 +79,7 @@ def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=
     return render_template("scoring/round.html", round=round_, counts=services.input_counts(round_),
                            import_form=WorkbookForm(), scheme_form=scheme_form, scheme=scheme, values=values,
                            exams=exams, counted=counted, form_help=scheme_form_help(),
-                           compute_form=ConfirmForm(), problems=problems or [], status=status,
+                           compute_form=ConfirmForm(), problems=problems or [], settings=office_settings(),
                            latest=services.latest_computation(round_)), status
 
 
@@ -204,8 +211,12 @@ def ranking(round_id: int, computation_id: int):
     result = computation.result
     indexed = list(enumerate(result["results"]))
     ranked = sorted(indexed, key=lambda p: (p[1]["rank"] is None, p[1]["rank"] or 0))
+    treatment_ranks = {row["organization"]: row["ranks"] for row in result.get("treatment_ranks", [])}
     return render_template("scoring/ranking.html", round=round_, computation=computation, result=result,
-                           ranked=ranked)
+                           ranked=ranked, precision=result["scheme"].get("precision", 2),
+                           treatments=MISSING_TREATMENTS, treatment_ranks=treatment_ranks,
+                           robust={row["organization"]: row for row in result.get("robustness", [])},
+                           settings=office_settings(), placeholder=placeholder_message())
 
 
 @bp.route("/<int:round_id>/results/<int:computation_id>/people/<int:index>")
@@ -219,7 +230,8 @@ def person(round_id: int, computation_id: int, index: int):
     robustness = next((r for r in computation.result["robustness"]
                        if r["organization"] == people[index]["organization"]), None)
     return render_template("scoring/person.html", round=round_, computation=computation, result=computation.result,
-                           person=people[index], robustness=robustness)
+                           person=people[index], robustness=robustness,
+                           precision=computation.result["scheme"].get("precision", 2), settings=office_settings())
 
 
 @bp.route("/<int:round_id>/results/<int:computation_id>/export.<fmt>")
