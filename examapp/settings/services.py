@@ -15,10 +15,13 @@ from dataclasses import dataclass, fields
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.audit.services import record
 from examapp.extensions import db
 from examapp.settings.models import SystemSetting
+from examapp.timeutil import utcnow
 
 SETTINGS_PAGE = "管理员菜单“系统设置”（/admin/settings）"
 # Marks of a value nobody has filled in yet (the shipped defaults use ××).
@@ -185,10 +188,14 @@ def next_doc_number(settings: OfficeSettings, year: int) -> str:
     if not settings.doc_number_prefix:
         return ""
     key = f"doc_number.{year}"
-    row = db.session.scalar(select(SystemSetting).where(SystemSetting.key == key).with_for_update())
-    if row is None:
-        row = SystemSetting(key=key, value="0")
-        db.session.add(row)
+    # Create the year's counter if absent without failing when a concurrent publication creates it first,
+    # then lock it: two publications never get the same number.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(SystemSetting).values(key=key, value="0", updated_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["key"]))
+    row = db.session.scalar(select(SystemSetting).where(SystemSetting.key == key).with_for_update()
+                            .execution_options(populate_existing=True))
     row.value = str(int(row.value or 0) + 1)
     db.session.flush()
     return settings.doc_number(year, int(row.value))
