@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from examapp.home import bp as home_bp
     from examapp.scoring.public import bp as published_bp
     from examapp.scoring.routes import bp as scoring_bp
+    from examapp.settings.routes import bp as settings_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scoring_bp, url_prefix="/scoring")
     app.register_blueprint(published_bp, url_prefix="/published")
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(settings_bp, url_prefix="/admin/settings")
 
 
 @event.listens_for(Engine, "connect")

@@ -74,7 +74,15 @@ def settings_from_environment(instance_path: Path) -> dict:
         # WTForms' own Chinese messages (formutil.BaseForm) rather than Flask-Babel.
         "WTF_I18N_ENABLED": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Defaults of the office's settings (admin page “系统设置” overrides them; see examapp/settings/services.py).
+        # The ×× placeholders make publishing and `flask check` refuse until the office fills them in.
         "ISSUING_ORGAN": env.get("ISSUING_ORGAN", "中共××区委优化营商环境工作领导小组办公室"),
+        "DISTRICT_NAME": env.get("DISTRICT_NAME", "××区"),
+        "DISTRICT_SCOPE": env.get("DISTRICT_SCOPE", "全区"),
+        "CITY_SCOPE": env.get("CITY_SCOPE", "全市"),
+        "DOC_NUMBER_PREFIX": env.get("DOC_NUMBER_PREFIX", "××优营办"),
+        "SIGNATURE": env.get("SIGNATURE", ""),
+        "CONTACT": env.get("CONTACT", ""),
         # League tables highlight the top N (光荣榜) and bottom M places; 0 turns a highlight off.
         "REPORT_HIGHLIGHT_TOP": int(env.get("REPORT_HIGHLIGHT_TOP", "10")),
         "REPORT_HIGHLIGHT_BOTTOM": int(env.get("REPORT_HIGHLIGHT_BOTTOM", "3")),

@@ -13,3 +13,4 @@ from examapp.scoring.models import (  # noqa: F401
                                     RoundIndicatorRank,
                                     RoundOtherScore,
 )
+from examapp.settings.models import SystemSetting  # noqa: F401

@@ -27,6 +27,10 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # The office's settings filled in (the shipped ×× defaults make publishing refuse).
+        "ISSUING_ORGAN": "中共示例区委优化营商环境工作领导小组办公室",
+        "DISTRICT_NAME": "示例区",
+        "DOC_NUMBER_PREFIX": "示例优营办",
     }
     config.update(overrides)
     return create_app(config, instance_path=str(instance_path))

@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "round.computed": "计算综合得分",
     "snapshot.published": "发布排名或成绩",
     "system.restored": "从备份恢复数据库",
+    "settings.updated": "修改系统设置",
 }
 TARGET_LABELS = {
     "user": "用户",
@@ -71,6 +72,7 @@ TARGET_LABELS = {
     "round": "考评批次",
     "snapshot": "发布快照",
     "database": "数据库",
+    "settings": "系统设置",
 }
 SYSTEM_ACTOR = "系统/命令行"
 

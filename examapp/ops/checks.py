@@ -225,6 +225,16 @@ def check_exams(now=None) -> list[Finding]:
     return findings
 
 
+def check_office_settings() -> list[Finding]:
+    """Publishing refuses while a ×× placeholder remains: say so before the day the ranking is due."""
+    from examapp.settings.services import SETTINGS_PAGE, placeholder_problems
+    problems = placeholder_problems()
+    if problems:
+        return [Finding(ERROR, "系统设置", "；".join(problems) + "，通报不能发布",
+                        f"管理员在{SETTINGS_PAGE}中填写（或设置环境变量 ISSUING_ORGAN、DISTRICT_NAME、DOC_NUMBER_PREFIX 等）")]
+    return [Finding(OK, "系统设置", "发文机关、发文字号、范围用语等已填写")]
+
+
 def check_backups(app: Flask) -> list[Finding]:
     directory = Path(app.instance_path) / "backups"
     files = sorted((p for p in directory.glob("*") if p.suffix in (".db", ".dump") and p.is_file()),
@@ -250,7 +260,7 @@ def run_checks(app: Flask, env: Mapping[str, str], *, workers: int | None = None
     findings += database
     data_checks: list[Callable[[], list[Finding]]] = [lambda: check_workers(app, workers)]
     if database[0].severity == OK:
-        data_checks += [check_accounts, check_bank, check_exams]
+        data_checks += [check_accounts, check_bank, check_exams, check_office_settings]
     for check in data_checks:
         try:
             findings += check()

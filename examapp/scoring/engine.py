@@ -23,7 +23,10 @@ Then each value is normalised as the scheme says (min-max across the round's org
 equal → 100) and rounded half up to ``precision`` — that printed number is the component score. The composite
 is computed from the printed scores of the present components with a non-zero weight, re-weighted over them
 (Σ w·X / Σ w; geometric: Π X^(w/Σw), so one score of 0 makes it 0), rounded half up; nobody to weigh → no
-composite and no rank. Arithmetic is exact (fractions; floats are read as the decimals they print as), so every
+composite and no rank. A missing component is treated as the scheme's ``missing`` says (``treat_missing``):
+``reweight`` (default) leaves it out as above; ``category_median`` counts the median printed score of the same
+党组织类别's organisations that have it (none → re-weighted); ``zero`` counts 0. The result also ranks the round
+under all three treatments (``treatment_ranks``) and counts who lacks what (``missing_summary``). Arithmetic is exact (fractions; floats are read as the decimals they print as), so every
 printed number can be redone by hand. Ranks are standard competition ranks on the printed composite (1, 2, 2, 4);
 configured tie-break components (higher first, missing last) split equal composites.
 """
@@ -32,7 +35,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -66,10 +69,14 @@ from examapp.scoring.scheme import (
     GOALPOSTS,
     INDICATORS,
     MIN_MAX,
+    MISSING_EXPLANATIONS,
+    MISSING_TREATMENTS,
     RANK_BANDS,
     RANK_METHODS,
     RANK_STEP,
     RANKING_RULE,
+    REWEIGHT,
+    ZERO,
     Normalisation,
     Scheme,
     exact,
@@ -100,10 +107,16 @@ class ComponentResult:
     missing: str | None          # why the component does not apply (Chinese); None when present
     working: str                 # how the number was computed, with its inputs (Chinese)
     details: dict                # the inputs used, JSON-ready (lines per exam / indicator result / period / item)
+    imputed: Decimal | None = None   # missing, but counted as this under the scheme's treatment (median, zero)
+
+    @property
+    def effective(self) -> Decimal | None:
+        """The number the composite uses: the score, else the imputed value, else None (re-weighted)."""
+        return self.score if self.score is not None else self.imputed
 
     @property
     def counted(self) -> bool:
-        return self.score is not None and self.weight > 0
+        return self.effective is not None and self.weight > 0
 
 
 @dataclass
@@ -128,10 +141,12 @@ class PersonResult:
         return {
             "organization": self.organization, "name": self.name,
             "components": {key: _number(c.score) for key, c in self.components.items()},
+            "imputed": {key: _number(c.imputed) for key, c in self.components.items() if c.imputed is not None},
             "composite": _number(self.composite), "rank": self.rank,
             "missing": self.missing, "notes": list(self.notes), "composite_working": self.composite_working,
             "details": {key: {"label": c.label, "weight": c.weight, "value": c.value, "score": _number(c.score),
-                              "missing": c.missing, "working": c.working, **c.details}
+                              "missing": c.missing, "imputed": _number(c.imputed), "working": c.working,
+                              **c.details}
                         for key, c in self.components.items()},
         }
 
@@ -144,6 +159,8 @@ class RoundResult:
     accountability: list[AccountabilityEntry]
     robustness: list[RobustnessRow]        # one per ranked person, in input order
     warnings: list[str] = field(default_factory=list)
+    missing_summary: list[dict] = field(default_factory=list)    # per component lacking for someone: counts, reasons
+    treatment_ranks: list[dict[str, int | None]] = field(default_factory=list)   # per person: treatment -> rank
 
     def to_dict(self) -> dict:
         return {
@@ -160,6 +177,11 @@ class RoundResult:
                             "mean_rank_shift": row.mean_rank_shift} for row in self.robustness],
             "robustness_method": describe_robustness(self.scheme),
             "warnings": list(self.warnings),
+            "missing": {"method": self.scheme.missing, "label": MISSING_TREATMENTS[self.scheme.missing],
+                        "explanation": MISSING_EXPLANATIONS[self.scheme.missing]},
+            "missing_summary": self.missing_summary,
+            "treatment_ranks": [{"organization": person.organization, "name": person.name, "ranks": ranks}
+                                for person, ranks in zip(self.results, self.treatment_ranks, strict=True)],
         }
 
 
@@ -185,25 +207,96 @@ def compute(inputs: RoundInputs, scheme: Scheme) -> RoundResult:
                      for name in dict.fromkeys(e.exam for e in inputs.exams) if name not in scheme.exam_weights]
 
     organisations = list(dict.fromkeys(p.organization for p in inputs.people))
+    categories = {p.organization: p.category for p in inputs.people}
     raw = {key: _raw_values(key, organisations, inputs, scheme) for key in components}
     scored = {key: _normalise(key, raw[key], scheme) for key in components}
 
-    results = []
-    for person in inputs.people:
-        comps = {key: scored[key][person.organization] for key in components}
-        notes = [note for key in components for note in raw[key][person.organization].notes]
-        results.append(PersonResult(person.organization, person.name, comps, notes=notes))
-    for person in results:
-        _composite(person, components, scheme)
-    _rank(results, scheme)
+    def scored_people(treatment: str) -> list[PersonResult]:
+        treated = {key: treat_missing(scored[key], categories, treatment, scheme.precision) for key in components}
+        people = []
+        for person in inputs.people:
+            comps = {key: treated[key][person.organization] for key in components}
+            notes = [note for key in components for note in raw[key][person.organization].notes]
+            people.append(PersonResult(person.organization, person.name, comps, notes=notes))
+        for person in people:
+            _composite(person, components, scheme)
+        _rank(people, scheme)
+        return people
+
+    results = scored_people(scheme.missing)
+    # The same round under each treatment of missing components, so the office can see what its choice does.
+    by_treatment = {t: results if t == scheme.missing else scored_people(t) for t in MISSING_TREATMENTS}
+    treatment_ranks = [{t: by_treatment[t][i].rank for t in MISSING_TREATMENTS} for i in range(len(results))]
 
     ranked = [i for i, person in enumerate(results) if person.rank is not None]
     robustness = weight_robustness(
-        [{k: float(c.score) for k, c in results[i].components.items() if c.score is not None} for i in ranked],
-        [results[i].rank for i in ranked], scheme, indices=ranked)
+        [{k: float(c.effective) for k, c in results[i].components.items() if c.effective is not None}
+         for i in ranked], [results[i].rank for i in ranked], scheme, indices=ranked)
     return RoundResult(scheme=scheme, components=components, results=results,
                        accountability=accountability_entries(inputs, scheme.accountability),
-                       robustness=robustness, warnings=warnings)
+                       robustness=robustness, warnings=warnings,
+                       missing_summary=missing_summary(results, components, scheme),
+                       treatment_ranks=treatment_ranks)
+
+
+def treat_missing(scored: dict[str, ComponentResult], categories: dict[str, str], treatment: str,
+                  precision: int) -> dict[str, ComponentResult]:
+    """One component's results with each missing one imputed as the treatment says.
+
+    ``reweight`` leaves them missing (the composite re-weights over the rest); ``zero`` counts 0;
+    ``category_median`` counts the median of the printed scores of the organisations of the same 党组织类别 that
+    have the component (even count: the mean of the middle two), rounded half up; with no such peer the
+    component stays missing and is re-weighted.
+    """
+    if treatment == REWEIGHT:
+        return scored
+    peers: dict[str, list[Decimal]] = defaultdict(list)
+    for org, c in scored.items():
+        if c.score is not None:
+            peers[categories.get(org, "")].append(c.score)
+    out = {}
+    for org, c in scored.items():
+        if c.score is not None or c.missing is None:
+            out[org] = c
+            continue
+        if treatment == ZERO:
+            value, how = round_half_up(0, precision), "按 0 分计入"
+        else:
+            category = categories.get(org, "")
+            values = sorted(peers.get(category, []))
+            if not values:
+                out[org] = replace(c, details=dict(c.details, imputation=(
+                    f"同类别（{category or '未分类'}）无单位有该项得分，按其余成分重新计权")))
+                continue
+            value = round_half_up(median(values), precision)
+            how = f"按同类别（{category or '未分类'}）{len(values)} 个单位该项得分的中位数 {value} 计入"
+        working = (c.working + "；" if c.working else "") + f"缺项（{c.missing}），{how}"
+        out[org] = replace(c, imputed=value, working=working, details=dict(c.details, imputation=how))
+    return out
+
+
+def median(values: Sequence[Decimal]) -> Fraction:
+    """The median of sorted values, exactly: the middle one, or the mean of the middle two."""
+    n = len(values)
+    middle = values[n // 2]
+    return Fraction(middle) if n % 2 else (Fraction(values[n // 2 - 1]) + Fraction(middle)) / 2
+
+
+def missing_summary(results: Sequence[PersonResult], components: Sequence[str], scheme: Scheme) -> list[dict]:
+    """Per weighted component that someone lacks: how many lack it, why, and how many were imputed."""
+    out = []
+    for key in components:
+        if scheme.weight(key) <= 0:
+            continue
+        lacking = [p.components[key] for p in results if p.components[key].score is None]
+        if not lacking:
+            continue
+        reasons: dict[str, int] = {}
+        for c in lacking:
+            reasons[c.missing or "无数据"] = reasons.get(c.missing or "无数据", 0) + 1
+        out.append({"key": key, "label": component_label(key), "weight": scheme.weight(key), "count": len(lacking),
+                    "reasons": reasons, "imputed": sum(1 for c in lacking if c.imputed is not None)})
+    return out
 
 
 @dataclass
@@ -443,22 +536,25 @@ def _normalise(key: str, raw: dict[str, _Raw], scheme: Scheme) -> dict[str, Comp
 
 def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) -> None:
     counted = [(exact(c.weight), c) for c in person.components.values() if c.counted]
-    absent = [key for key in components if person.components[key].score is None and scheme.weight(key) > 0]
+    absent = [key for key in components if person.components[key].effective is None and scheme.weight(key) > 0]
     if not counted:
         person.notes.append("没有可计权的成分，不计综合得分和名次")
         return
     total = sum(w for w, _ in counted)
     if scheme.aggregation == GEOMETRIC:
-        if any(c.score == 0 for _, c in counted):
+        if any(c.effective == 0 for _, c in counted):
             value: float | Fraction = 0.0
         else:
-            value = math.exp(sum(float(w / total) * math.log(float(c.score)) for w, c in counted))
-        shown = " × ".join(f"{c.score}^({_fmt(w)}/{_fmt(total)})" for w, c in counted)
+            value = math.exp(sum(float(w / total) * math.log(float(c.effective)) for w, c in counted))
+        shown = " × ".join(f"{c.effective}^({_fmt(w)}/{_fmt(total)})" for w, c in counted)
     else:
-        value = sum(w * Fraction(c.score) for w, c in counted) / total
-        shown = "(" + " + ".join(f"{_fmt(w)}×{c.score}" for w, c in counted) + f") ÷ {_fmt(total)}"
+        value = sum(w * Fraction(c.effective) for w, c in counted) / total
+        shown = "(" + " + ".join(f"{_fmt(w)}×{c.effective}" for w, c in counted) + f") ÷ {_fmt(total)}"
     person.composite = round_half_up(value, scheme.precision)
     person.composite_working = f"{shown} = {person.composite}"
+    for c in person.components.values():
+        if c.imputed is not None and c.weight > 0:
+            person.notes.append(f"缺少 {c.key}（{c.missing}），{c.details['imputation']}")
     if absent:
         weights = "、".join(f"{c.key} {_fmt(w)}" for w, c in counted)
         person.notes.append(f"缺少 {'、'.join(absent)}，按其余成分重新计权（{weights}，合计 {_fmt(total)}）")
@@ -467,7 +563,7 @@ def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) 
 def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
     lowest = Decimal("-Infinity")
     keys = [None if p.composite is None else
-            (p.composite, *(p.components[k].score if p.components[k].score is not None else lowest
+            (p.composite, *(p.components[k].effective if p.components[k].effective is not None else lowest
                             for k in scheme.tie_break)) for p in results]
     for person, rank in zip(results, competition_ranks(keys), strict=True):
         person.rank = rank

@@ -18,6 +18,7 @@ EXAM_NORMAL, EXAM_ABSENT, EXAM_EXCUSED = "正常", "缺考", "请假"
 class Person:
     organization: str           # 党组织名称
     name: str                   # 书记姓名
+    category: str = ""          # 党组织类别 (机关部门, 乡镇街道, ...): the peer group for a missing component's median
 
 
 @dataclass(frozen=True)

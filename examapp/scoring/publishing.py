@@ -9,7 +9,6 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from examapp.accounts.models import User
@@ -32,9 +31,16 @@ from examapp.scoring.models import (
     Snapshot,
 )
 from examapp.scoring.services import ScoringError, latest_computation
+from examapp.settings.services import OfficeSettings, next_doc_number, office_settings, placeholder_message
 from examapp.timeutil import to_local, utcnow
 
 chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
+# How the published table's footnote explains a “—”, per treatment of missing components (the scheme's ``missing``).
+MISSING_NOTE_ENDINGS = {
+    "reweight": "其综合得分按其余各项权重重新计权。",
+    "category_median": "该项按同一党组织类别中有该项得分单位的中位数计入综合得分（同类别均无该项时按其余各项权重重新计权）。",
+    "zero": "该项按0分计入综合得分。",
+}
 
 
 def add_working_days(day: date, days: int) -> date:
@@ -91,10 +97,12 @@ def _histogram(values: list[float | None], top: float) -> list[dict]:
     return [{"label": b.label, "count": b.count} for b in statistics.histogram(values, top or 100)]
 
 
-def _common(kind: str, status: str, title: str, objection_until: date | None, published_day: date) -> dict:
-    config = current_app.config
+def _common(kind: str, status: str, title: str, objection_until: date | None, published_day: date,
+            settings: OfficeSettings) -> dict:
+    """What every document prints besides its table; issuer, signature and contact come from the settings page."""
     return {"kind": kind, "status": "公示" if status == STATUS_NOTICE else "正式", "title": title,
-            "issuer": config["ISSUING_ORGAN"], "date": published_day.isoformat(),
+            "issuer": settings.issuing_organ, "signature": settings.signature_or_issuer,
+            "contact": settings.contact, "date": published_day.isoformat(),
             "date_cn": chinese_date(published_day),
             "objection_until": objection_until.isoformat() if objection_until else None,
             "objection_until_cn": chinese_date(objection_until) if objection_until else None}
@@ -102,6 +110,7 @@ def _common(kind: str, status: str, title: str, objection_until: date | None, pu
 
 def ranking_content(round_: EvaluationRound, computation: RoundComputation, status: str,
                     objection_until: date | None, published_day: date) -> dict:
+    settings = office_settings()
     result = computation.result
     components = [c for c in result["components"] if c["weight"]]
     ranked = sorted(result["results"], key=lambda r: (r["rank"] is None, r["rank"] or 0, r["organization"]))
@@ -119,26 +128,28 @@ def ranking_content(round_: EvaluationRound, computation: RoundComputation, stat
         + ("" if abs(sum(c["weight"] for c in components) - 100) < 1e-9 else "，再除以权重之和")
         + f"。各成分按百分制计分，先四舍五入保留{int_to_cn_numeral(precision) if precision else '零'}位小数，再计算综合得分。",
         "得分相同者并列，名次按标准竞赛排名（如1、2、2、4）确定。",
-        "标“—”者为该项无数据（如未承担重点任务指标、未收集企业问题），其综合得分按其余各项权重重新计权。",
+        "标“—”者为该项无数据（如未承担重点任务指标、未收集企业问题），" + MISSING_NOTE_ENDINGS.get(
+            (result.get("missing") or {}).get("method", "reweight"), MISSING_NOTE_ENDINGS["reweight"]),
         "本排名作为年度评优评先的参考。",
     ]
     if previous is not None:
         notes.append(f"名次变化与“{previous.content.get('round', previous.title)}”正式排名比较；“新”为上次未参加排名。")
     if status == STATUS_NOTICE:
-        notes.append("公示期内如有异议，请向区优化营商环境工作领导小组办公室书面反映。")
+        notes.append(f"公示期内如有异议，请向{settings.issuing_organ}书面反映。")
+    if settings.contact:
+        notes.append(settings.contact)
     title = f"关于{round_.name}综合排名情况的通报"
-    content = _common(SNAPSHOT_RANKING, status, title, objection_until, published_day)
+    content = _common(SNAPSHOT_RANKING, status, title, objection_until, published_day, settings)
     content.update({
         "round": round_.name, "computation": computation.id, "precision": precision,
-        "body": (f"根据“书记大比武”活动安排，区委优化营商环境工作领导小组办公室对全区{len(rows)}名党组织书记"
+        "body": (f"根据“书记大比武”活动安排，{settings.issuing_organ}对{settings.district_scope}{len(rows)}名党组织书记"
                  f"在{round_.name}中的考试成绩、重点任务指标排名、联企解困效能、执政形象等情况进行了综合考评。"
                  "现将综合排名情况通报如下："),
         "components": [{"key": c["key"], "label": c["label"], "weight": c["weight"]} for c in components],
         "rows": rows, "notes": notes, "ranking_rule": result["ranking_rule"],
         "accountability": result["accountability"],
         "histogram": _histogram([r["composite"] for r in rows], 100),
-        "highlight": {"top": current_app.config.get("REPORT_HIGHLIGHT_TOP", 10),
-                      "bottom": current_app.config.get("REPORT_HIGHLIGHT_BOTTOM", 3)},
+        "highlight": {"top": settings.highlight_top, "bottom": settings.highlight_bottom},
         "people": {r["organization"]: r for r in result["results"]},
         "weak_articles": weak_articles_by_organization(round_),
         "robustness": result["robustness"],
@@ -154,10 +165,12 @@ def exam_content(exam: Exam, status: str, objection_until: date | None, publishe
     for row, move in zip(rows, movements(rows, previous), strict=True):
         row["movement"] = move
     s = results.summary
-    content = _common(SNAPSHOT_EXAM, status, f"关于{exam.title}成绩情况的通报", objection_until, published_day)
+    settings = office_settings()
+    content = _common(SNAPSHOT_EXAM, status, f"关于{exam.title}成绩情况的通报", objection_until, published_day,
+                      settings)
     content.update({
         "exam": exam.title, "exam_id": exam.id, "max_score": exam.total_points, "pass_mark": exam.pass_mark,
-        "body": (f"{to_local(exam.opens_at):%Y年%m月%d日}，区委组织开展了{exam.title}，应考{len(rows)}人，"
+        "body": (f"{to_local(exam.opens_at):%Y年%m月%d日}，{settings.district_name}委组织开展了{exam.title}，应考{len(rows)}人，"
                  f"实考{s.count}人。现将考试成绩通报如下："),
         "rows": rows, "summary": s.as_dict() | {"absent": s.absent, "pass_count": s.pass_count},
         "histogram": [{"label": b.label, "count": b.count} for b in results.histogram],
@@ -170,6 +183,7 @@ def exam_content(exam: Exam, status: str, objection_until: date | None, publishe
 def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | None = None, final: bool = False,
             objection_days: int = 5, reason: str = "", actor_id: int | None = None) -> Snapshot:
     """Freeze what is published now as a new snapshot; a previous one for the same target is replaced."""
+    _check_settings()
     status = STATUS_FINAL if final else STATUS_NOTICE
     today = to_local(utcnow()).date()
     objection_until = None if final else add_working_days(today, objection_days)
@@ -190,6 +204,13 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
                   replaces=current, reason=reason, actor_id=actor_id)
 
 
+def _check_settings() -> None:
+    """Nothing goes out with the shipped ×× placeholders as its issuer, number or wording."""
+    message = placeholder_message()
+    if message:
+        raise ScoringError(message)
+
+
 def _check_exam_finished(exam: Exam) -> None:
     """Results are published once everybody is done. Attempts past their deadline are finalised first."""
     now = utcnow()
@@ -202,6 +223,7 @@ def _check_exam_finished(exam: Exam) -> None:
 def _store(kind, content, status, objection_until, *, round_, exam, computation, replaces, reason, actor_id):
     if replaces is not None:
         content["replaces"] = {"id": replaces.id, "sha256": replaces.sha256, "reason": reason or "重新发布"}
+    content["doc_number"] = next_doc_number(office_settings(), date.fromisoformat(content["date"]).year)
     snapshot = Snapshot(kind=kind, round_id=round_.id if round_ else None, exam_id=exam.id if exam else None,
                         computation_id=computation.id if computation else None, status=status,
                         title=content["title"], content=content, sha256=content_hash(content),
@@ -219,6 +241,7 @@ def finalise(snapshot: Snapshot, *, actor_id: int | None = None) -> Snapshot:
     """After 公示 the same figures become final: a new snapshot replacing the 公示 one."""
     if snapshot.status != STATUS_NOTICE:
         raise ScoringError("只有公示稿可以转为正式发布。")
+    _check_settings()
     latest = _current(snapshot.kind, round_id=snapshot.round_id, exam_id=snapshot.exam_id)
     if latest is None or latest.id != snapshot.id:
         raise ScoringError("这份公示稿已被新的版本替代，请在最新版本上操作。")

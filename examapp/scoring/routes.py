@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import quote
 
 import yaml
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,12 +16,27 @@ from examapp.accounts.roles import STAFF
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
 from examapp.formutil import choices
+from examapp.scoring import scheme_form as scheme_fields
 from examapp.scoring import services, workbook
+from examapp.scoring.engine import component_label
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
+from examapp.scoring.scheme import MISSING_TREATMENTS, yaml_error_message
+from examapp.settings.services import office_settings, placeholder_message
 
 bp = Blueprint("scoring", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_filter("component_label")
+def component_label_filter(key: str) -> str:
+    return component_label(key)
+
+
+@bp.app_template_filter("score")
+def score_filter(value, precision: int = 2) -> str:
+    """A score as printed: always ``precision`` decimals (88.00, not 88.0); missing → —."""
+    return "—" if value is None else f"{value:.{int(precision)}f}"
 
 
 @bp.route("/")
@@ -49,18 +65,21 @@ def template():
                      download_name="考评数据导入模板.xlsx", mimetype=XLSX)
 
 
-def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=200):
-    exams_form = CountedExamsForm()
-    exams_form.exams.choices = choices((e.id, e.title) for e in db.session.scalars(
-        select(Exam).where(Exam.status == PUBLISHED).order_by(Exam.opens_at.desc())))
-    exams_form.exams.data = [c["exam_id"] for c in round_.counted_exams or []]
+def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=200, submitted=None):
+    exams = [(e.id, e.title) for e in db.session.scalars(
+        select(Exam).where(Exam.status == PUBLISHED).order_by(Exam.opens_at.desc()))]
     if scheme_form is None:
         scheme_form = SchemeForm()
-        scheme_form.scheme.data = yaml.safe_dump(services.scheme_of(round_).to_dict(), allow_unicode=True,
-                                                 sort_keys=False)
+        scheme_form.scheme.data = _scheme_yaml(round_)
+    scheme = services.scheme_of(round_)
+    if submitted is not None:   # the form as typed, so a refused save loses nothing
+        values, counted = submitted.to_dict(), {int(x) for x in submitted.getlist("exams") if x.isdigit()}
+    else:
+        values, counted = scheme_fields.form_values(scheme), {c["exam_id"] for c in round_.counted_exams or []}
     return render_template("scoring/round.html", round=round_, counts=services.input_counts(round_),
-                           import_form=WorkbookForm(), exams_form=exams_form, scheme_form=scheme_form,
-                           compute_form=ConfirmForm(), problems=problems or [],
+                           import_form=WorkbookForm(), scheme_form=scheme_form, scheme=scheme, values=values,
+                           exams=exams, counted=counted, form_help=scheme_form_help(),
+                           compute_form=ConfirmForm(), problems=problems or [], settings=office_settings(),
                            latest=services.latest_computation(round_)), status
 
 
@@ -113,13 +132,52 @@ def round_scheme(round_id: int):
             raise services.ScoringError("方案应为 YAML 键值对象")
         services.set_scheme(round_, data, actor_id=current_user.id)
     except yaml.YAMLError as exc:
-        return _detail(round_, scheme_form=form, problems=[f"YAML 格式错误：{exc}"])
+        return _detail(round_, scheme_form=form, problems=[yaml_error_message(exc)])
     except services.ScoringError as exc:
         db.session.rollback()
         return _detail(round_, scheme_form=form, problems=exc.problems or [str(exc)])
     db.session.commit()
     flash("计分方案已保存。", "success")
     return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+def scheme_form_help() -> dict:
+    return {"methods": scheme_fields.methods_for, "aggregations": scheme_fields.aggregation_choices(),
+            "missing": scheme_fields.missing_choices()}
+
+
+def _scheme_yaml(round_: EvaluationRound) -> str:
+    return yaml.safe_dump(services.scheme_of(round_).to_dict(), allow_unicode=True, sort_keys=False)
+
+
+@bp.route("/<int:round_id>/scheme/form", methods=["POST"])
+@roles_required(*STAFF)
+def round_scheme_form(round_id: int):
+    """Save the scheme form: the same validator as the YAML, then the counted exams; all or nothing."""
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        data = scheme_fields.dict_from_form(request.form, services.scheme_of(round_))
+        services.set_scheme(round_, data, actor_id=current_user.id)
+        exam_ids = sorted({int(x) for x in request.form.getlist("exams") if x.isdigit()})
+        if exam_ids != sorted(c["exam_id"] for c in round_.counted_exams or []):
+            services.set_counted_exams(round_, exam_ids, actor_id=current_user.id)
+    except services.ScoringError as exc:
+        db.session.rollback()
+        return _detail(round_, problems=exc.problems or [str(exc)], submitted=request.form, status=400)
+    db.session.commit()
+    flash("计分方案已保存。", "success")
+    return redirect(url_for("scoring.round_detail", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/scheme.yaml")
+@roles_required(*STAFF)
+def scheme_yaml(round_id: int):
+    round_ = db.get_or_404(EvaluationRound, round_id)
+    return Response(_scheme_yaml(round_), mimetype="text/yaml; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''"
+                             + quote(f"{round_.name}-计分方案.yaml")})
 
 
 @bp.route("/<int:round_id>/compute", methods=["POST"])
@@ -153,8 +211,12 @@ def ranking(round_id: int, computation_id: int):
     result = computation.result
     indexed = list(enumerate(result["results"]))
     ranked = sorted(indexed, key=lambda p: (p[1]["rank"] is None, p[1]["rank"] or 0))
+    treatment_ranks = {row["organization"]: row["ranks"] for row in result.get("treatment_ranks", [])}
     return render_template("scoring/ranking.html", round=round_, computation=computation, result=result,
-                           ranked=ranked)
+                           ranked=ranked, precision=result["scheme"].get("precision", 2),
+                           treatments=MISSING_TREATMENTS, treatment_ranks=treatment_ranks,
+                           robust={row["organization"]: row for row in result.get("robustness", [])},
+                           settings=office_settings(), placeholder=placeholder_message())
 
 
 @bp.route("/<int:round_id>/results/<int:computation_id>/people/<int:index>")
@@ -168,7 +230,8 @@ def person(round_id: int, computation_id: int, index: int):
     robustness = next((r for r in computation.result["robustness"]
                        if r["organization"] == people[index]["organization"]), None)
     return render_template("scoring/person.html", round=round_, computation=computation, result=computation.result,
-                           person=people[index], robustness=robustness)
+                           person=people[index], robustness=robustness,
+                           precision=computation.result["scheme"].get("precision", 2), settings=office_settings())
 
 
 @bp.route("/<int:round_id>/results/<int:computation_id>/export.<fmt>")

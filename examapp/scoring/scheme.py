@@ -20,6 +20,7 @@ and ``--show`` prints::
     exam_weights: {}                           # exam name -> weight; empty = every exam of the round, equal
     accountability: {top_n: 5, bottom_n: 3, repeat: 2}
     robustness: {draws: 1000, perturbation: 0.25, seed: 1}
+    missing: reweight                          # a unit lacking a component: reweight | category_median | zero
 
 It also holds the two conventions every published number follows: ``round_half_up`` and
 ``examapp.ranking.competition_ranks`` (standard competition ranking, 1, 2, 2, 4).
@@ -56,6 +57,19 @@ METHOD_LABELS = {
 ARITHMETIC, GEOMETRIC = "arithmetic", "geometric"
 AGGREGATIONS = {ARITHMETIC: "加权算术平均", GEOMETRIC: "加权几何平均"}
 
+# How a unit lacking a component (no indicator, no problem collected, ...) is scored.
+REWEIGHT, CATEGORY_MEDIAN, ZERO = "reweight", "category_median", "zero"
+MISSING_TREATMENTS = {
+    REWEIGHT: "按其余成分重新计权",
+    CATEGORY_MEDIAN: "取同类别党组织的中位数",
+    ZERO: "该项记 0 分",
+}
+MISSING_EXPLANATIONS = {
+    REWEIGHT: "缺项不计，综合得分 = 其余成分的加权平均（权重按比例放大）；缺项单位不受该项高低影响。",
+    CATEGORY_MEDIAN: "缺项按同一党组织类别中有该项得分的单位的中位数计入；同类别无人有该项时按其余成分重新计权。",
+    ZERO: "缺项按 0 分计入；最严格，缺项单位明显靠后。",
+}
+
 RANKING_RULE = "标准竞赛排名（得分相同者并列，后续名次顺延，如 1、2、2、4），按显示的综合得分（四舍五入）比较"
 
 MAX_PRECISION = 6
@@ -85,6 +99,13 @@ def round_half_up(value: Real | Decimal | Fraction, decimals: int = 2) -> Decima
     sign = -1 if scaled < 0 else 1
     whole = sign * math.floor(abs(scaled) + Fraction(1, 2))
     return (Decimal(whole) / Decimal(10) ** decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def yaml_error_message(exc: Exception) -> str:
+    """A YAML syntax error in Chinese, with the line and column where the parser stopped."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列附近）" if mark is not None else ""
+    return f"YAML 格式错误{where}：请检查缩进（用空格，不用 Tab）、冒号后的空格、括号和引号是否成对。"
 
 
 # ---------------------------------------------------------------- the settings
@@ -169,6 +190,7 @@ class Scheme:
     exam_weights: dict[str, float] = field(default_factory=dict)
     accountability: AccountabilityThresholds = field(default_factory=AccountabilityThresholds)
     robustness: RobustnessSettings = field(default_factory=RobustnessSettings)
+    missing: str = REWEIGHT
 
     @property
     def components(self) -> list[str]:
@@ -200,6 +222,7 @@ class Scheme:
                                "repeat": self.accountability.repeat},
             "robustness": {"draws": self.robustness.draws, "perturbation": _plain(self.robustness.perturbation),
                            "seed": self.robustness.seed},
+            "missing": self.missing,
         }
 
     @classmethod
@@ -214,9 +237,42 @@ class Scheme:
 
 # ---------------------------------------------------------------- validation
 
+# Chinese names of the settings, so one validator speaks to both the form and the YAML (the key follows in brackets).
+FIELD_LABELS = {
+    "precision": "保留小数位", "aggregation": "汇总方法", "tie_break": "同分比较顺序", "missing": "缺项处理",
+    "weights": "权重", "normalisation": "标准化方法", "exam_weights": "各考试权重",
+    "indicator_roles.lead": "牵头单位系数", "indicator_roles.responsible": "责任单位系数",
+    "assistance.resolved": "联企解困·解决率系数", "assistance.on_time": "联企解困·按期解决率系数",
+    "assistance.satisfaction": "联企解困·满意度系数", "conduct.bonus_cap": "执政形象·加分上限",
+    "accountability.top_n": "问责·全市前几名以外提醒警示", "accountability.bottom_n": "问责·后几名约谈",
+    "accountability.repeat": "问责·几次排名靠后诫勉谈话",
+    "robustness.draws": "稳健性检验·抽样次数", "robustness.perturbation": "稳健性检验·权重扰动幅度",
+    "robustness.seed": "稳健性检验·随机种子",
+}
+_PARAMETER_LABELS = {"worst": "最差值", "best": "最优值", "step": "每名扣分", "floor": "保底分", "bands": "分段",
+                     "method": "方法"}
+
+
+def label(path: str) -> str:
+    """A setting's Chinese name followed by its YAML key: “考试权重（weights.E）”."""
+    head, _, rest = path.partition(".")
+    if path in FIELD_LABELS:
+        name = FIELD_LABELS[path]
+    elif head == "weights" and rest:
+        name = f"{COMPONENT_LABELS.get(rest, '“' + rest + '”')}权重"
+    elif head == "exam_weights" and rest:
+        name = f"考试“{rest}”的权重"
+    elif head == "normalisation" and rest:
+        key, _, parameter = rest.partition(".")
+        name = f"{COMPONENT_LABELS.get(key, key)}标准化" + (f"·{_PARAMETER_LABELS.get(parameter, parameter)}"
+                                                          if parameter else "")
+    else:
+        name = FIELD_LABELS.get(head, head)
+    return f"{name}（{path}）"
+
 
 _TOP_KEYS = ("weights", "precision", "aggregation", "tie_break", "normalisation", "indicator_roles", "assistance",
-             "conduct", "exam_weights", "accountability", "robustness")
+             "conduct", "exam_weights", "accountability", "robustness", "missing")
 
 
 class _SchemeReader:
@@ -239,7 +295,7 @@ class _SchemeReader:
         precision = self._int(self.data.get("precision", default.precision), "precision", 0, MAX_PRECISION)
         aggregation = self.data.get("aggregation", default.aggregation)
         if aggregation not in AGGREGATIONS:
-            self.problems.append(f"aggregation 应为 {' 或 '.join(AGGREGATIONS)}，现为“{aggregation}”")
+            self.problems.append(f"{label('aggregation')}应为 {' 或 '.join(AGGREGATIONS)}，现为“{aggregation}”")
         tie_break = self._tie_break(weights)
         normalisation = self._normalisation(components)
         roles = self._section("indicator_roles", ("lead", "responsible"))
@@ -251,7 +307,7 @@ class _SchemeReader:
             name: self._number(assist.get(name, getattr(default.assistance, name)), f"assistance.{name}", minimum=0)
             for name in ("resolved", "on_time", "satisfaction")})
         if all(getattr(formula, name) == 0 for name in ("resolved", "on_time", "satisfaction")):
-            self.problems.append("assistance 的三个系数不能全为 0")
+            self.problems.append("联企解困的三个系数（assistance）不能全为 0")
         conduct = self._section("conduct", ("bonus_cap",))
         bonus_cap = self._number(conduct.get("bonus_cap", default.bonus_cap), "conduct.bonus_cap", minimum=0)
         exam_weights = self._exam_weights()
@@ -265,12 +321,15 @@ class _SchemeReader:
             draws=self._int(rob.get("draws", 1000), "robustness.draws", 0, 100_000),
             perturbation=self._number(rob.get("perturbation", 0.25), "robustness.perturbation", 0, 0.99),
             seed=self._int(rob.get("seed", 1), "robustness.seed"))
+        missing = self.data.get("missing", REWEIGHT)
+        if missing not in MISSING_TREATMENTS:
+            self.problems.append(f"{label('missing')}应为 {'、'.join(MISSING_TREATMENTS)} 之一，现为“{missing}”")
         if self.problems:
             raise SchemeError(self.problems)
         return Scheme(weights=weights, precision=precision, aggregation=aggregation, tie_break=tie_break,
                       normalisation=normalisation, lead_weight=lead, responsible_weight=responsible,
                       assistance=formula, bonus_cap=bonus_cap, exam_weights=exam_weights, accountability=thresholds,
-                      robustness=robustness)
+                      robustness=robustness, missing=missing)
 
     # ------------------------------------------------------------ pieces
 
@@ -289,9 +348,9 @@ class _SchemeReader:
             weights[key.strip()] = self._number(value, f"weights.{key}", minimum=0)
         missing = [k for k in STANDARD_COMPONENTS if k not in weights]
         if missing:
-            self.problems.append(f"weights 缺少 {'、'.join(missing)}（不计入的成分请写 0）")
+            self.problems.append(f"权重（weights）缺少 {'、'.join(missing)}（不计入的成分请写 0）")
         if weights and all(v == 0 for v in weights.values()):
-            self.problems.append("weights 不能全为 0")
+            self.problems.append("各成分权重（weights）不能全为 0")
         return weights
 
     def _tie_break(self, weights: Mapping[str, float]) -> tuple[str, ...]:
@@ -340,7 +399,7 @@ class _SchemeReader:
         allowed = VALUE_METHODS + RANK_METHODS if key == INDICATORS else VALUE_METHODS
         if method not in allowed:
             extra = "（名次类方法只适用于 I）" if method in RANK_METHODS else ""
-            self.problems.append(f"{where}.method 应为 {'、'.join(allowed)} 之一，现为“{method}”{extra}")
+            self.problems.append(f"{label(where + '.method')}应为 {'、'.join(allowed)} 之一，现为“{method}”{extra}")
             return Normalisation()
         params = {RAW: (), MIN_MAX: (), RANK_LINEAR: (), GOALPOSTS: ("worst", "best"),
                   RANK_BANDS: ("bands",), RANK_STEP: ("step", "floor")}[method]
@@ -351,14 +410,14 @@ class _SchemeReader:
             worst = self._number(spec.get("worst"), f"{where}.worst")
             best = self._number(spec.get("best"), f"{where}.best")
             if worst == best and "worst" in spec and "best" in spec:
-                self.problems.append(f"{where}：worst 与 best 不能相等")
+                self.problems.append(f"{label(where)}：最差值（worst）与最优值（best）不能相等")
             return Normalisation(GOALPOSTS, worst=worst, best=best)
         if method == RANK_BANDS:
             return Normalisation(RANK_BANDS, bands=self._bands(spec.get("bands"), f"{where}.bands"))
         if method == RANK_STEP:
             step = self._number(spec.get("step"), f"{where}.step", minimum=0)
             if step == 0 and "step" in spec:
-                self.problems.append(f"{where}.step 应大于 0")
+                self.problems.append(f"{label(where + '.step')}应大于 0")
             floor = self._number(spec.get("floor", 0), f"{where}.floor", 0, 100)
             return Normalisation(RANK_STEP, step=step, floor=floor)
         return Normalisation(method)
@@ -405,26 +464,31 @@ class _SchemeReader:
         return raw
 
     def _number(self, value, where: str, minimum: float | None = None, maximum: float | None = None) -> float:
+        where = label(where)
         if value is None:
             self.problems.append(f"缺少 {where}")
             return 0
         if not _is_number(value):
-            self.problems.append(f"{where} 应为数字，现为“{value}”")
+            self.problems.append(f"{where}应为数字，现为“{value}”")
             return 0
         if minimum is not None and value < minimum:
-            self.problems.append(f"{where} 不能小于 {minimum}，现为 {value}")
+            self.problems.append(f"{where}不能小于 {minimum}，现为 {value}")
         if maximum is not None and value > maximum:
-            self.problems.append(f"{where} 不能大于 {maximum}，现为 {value}")
+            self.problems.append(f"{where}不能大于 {maximum}，现为 {value}")
         return value
 
     def _int(self, value, where: str, minimum: int | None = None, maximum: int | None = None) -> int:
+        where = label(where)
+        if value is None:
+            self.problems.append(f"缺少 {where}")
+            return minimum or 0
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problems.append(f"{where} 应为整数，现为“{value}”")
+            self.problems.append(f"{where}应为整数，现为“{value}”")
             return minimum or 0
         if minimum is not None and value < minimum:
-            self.problems.append(f"{where} 不能小于 {minimum}，现为 {value}")
+            self.problems.append(f"{where}不能小于 {minimum}，现为 {value}")
         if maximum is not None and value > maximum:
-            self.problems.append(f"{where} 不能大于 {maximum}，现为 {value}")
+            self.problems.append(f"{where}不能大于 {maximum}，现为 {value}")
         return value
 
 

@@ -127,8 +127,8 @@ def round_inputs(round_: EvaluationRound) -> RoundInputs:
     """Everything the engine needs for a round, as plain data (also what a computation stores)."""
     names = {v: k for k, v in _org_ids().items()}
     rid = round_.id
-    people = [Person(organization=org, name=name) for name, org in db.session.execute(
-        select(User.name, PartyOrganization.name).join(PartyOrganization, User.organization_id == PartyOrganization.id)
+    people = [Person(organization=org, name=name, category=kind or "") for name, org, kind in db.session.execute(
+        select(User.name, PartyOrganization.name, PartyOrganization.kind).join(PartyOrganization, User.organization_id == PartyOrganization.id)
         .where(User.role == CANDIDATE, User.active.is_(True))
         .order_by(PartyOrganization.sort_order, PartyOrganization.id))]
     indicators = [Indicator(code=i.code, name=i.name, level=i.level, parent_code=i.parent_code, leader=i.leader,

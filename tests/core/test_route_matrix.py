@@ -75,6 +75,9 @@ MATRIX = {
     ("/admin/audit/", "GET"): ADMIN_ONLY,
     ("/admin/audit/export.csv", "GET"): ADMIN_ONLY,
     ("/admin/audit/export.xlsx", "GET"): ADMIN_ONLY,
+    # system settings (admin)
+    ("/admin/settings/", "GET"): ADMIN_ONLY,
+    ("/admin/settings/", "POST"): ADMIN_ONLY,
     # question bank (staff)
     ("/bank/", "GET"): STAFF,
     ("/bank/coverage", "GET"): STAFF,
@@ -125,6 +128,8 @@ MATRIX = {
     ("/scoring/<int:round_id>/import", "POST"): STAFF,
     ("/scoring/<int:round_id>/exams", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme", "POST"): STAFF,
+    ("/scoring/<int:round_id>/scheme/form", "POST"): STAFF,
+    ("/scoring/<int:round_id>/scheme.yaml", "GET"): STAFF,
     ("/scoring/<int:round_id>/compute", "POST"): STAFF,
     ("/scoring/<int:round_id>/results/<int:computation_id>", "GET"): STAFF,
     ("/scoring/<int:round_id>/results/<int:computation_id>/people/<int:index>", "GET"): STAFF,

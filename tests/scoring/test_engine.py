@@ -472,14 +472,14 @@ def test_scheme_errors_are_listed_in_chinese():
                           "tie_break": ["X"], "normalisation": {"A": {"method": "rank_step", "step": 5}},
                           "accountability": {"top_n": 0}, "colour": "red"})
     problems = caught.value.problems
-    assert "weights.E 不能小于 0，现为 -1" in problems
-    assert "weights.I 应为数字，现为“三十”" in problems
-    assert "weights 缺少 A、C（不计入的成分请写 0）" in problems
-    assert "precision 不能大于 6，现为 9" in problems
-    assert "aggregation 应为 arithmetic 或 geometric，现为“median”" in problems
+    assert "考试权重（weights.E）不能小于 0，现为 -1" in problems
+    assert "指标排名权重（weights.I）应为数字，现为“三十”" in problems
+    assert "权重（weights）缺少 A、C（不计入的成分请写 0）" in problems
+    assert "保留小数位（precision）不能大于 6，现为 9" in problems
+    assert "汇总方法（aggregation）应为 arithmetic 或 geometric，现为“median”" in problems
     assert "tie_break 中的“X”不是方案中的成分" in problems
-    assert any(p.startswith("normalisation.A.method") and "名次类方法只适用于 I" in p for p in problems)
-    assert "accountability.top_n 不能小于 1，现为 0" in problems
+    assert any(p.startswith("联企解困标准化·方法（normalisation.A.method）") and "名次类方法只适用于 I" in p for p in problems)
+    assert "问责·全市前几名以外提醒警示（accountability.top_n）不能小于 1，现为 0" in problems
     assert any("未知设置项“colour”" in p for p in problems)
     assert str(caught.value).startswith("评分方案有误：")
     assert isinstance(caught.value, ValueError)
@@ -491,7 +491,7 @@ def test_scheme_parameter_errors():
                                             "I": {"method": "rank_bands", "bands": [[5, 1, 100], [1, 0, 50]]}},
                           "weights": {"E": 0, "I": 0, "A": 0, "C": 0}})
     problems = caught.value.problems
-    assert "normalisation.C：worst 与 best 不能相等" in problems
+    assert "执政形象标准化（normalisation.C）：最差值（worst）与最优值（best）不能相等" in problems
     assert "normalisation.I.bands 第 1 项：起始名次 5 大于截止名次 1" in problems
     assert any(p.startswith("normalisation.I.bands 第 2 项应为") for p in problems)
-    assert "weights 不能全为 0" in problems
+    assert "各成分权重（weights）不能全为 0" in problems
