@@ -62,7 +62,7 @@ def settings_from_environment(instance_path: Path) -> dict:
         # Login throttling per (login name, address): examapp/accounts/throttle.py states the policy.
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
-        "LOGIN_ADDRESS_NAMES": int(env.get("LOGIN_ADDRESS_NAMES", "20")),
+        "LOGIN_ADDRESS_NAMES": int(env.get("LOGIN_ADDRESS_NAMES", "30")),
         "LOGIN_ADDRESS_WINDOW_MINUTES": int(env.get("LOGIN_ADDRESS_WINDOW_MINUTES", "10")),
         "LOGIN_FAILURE_MEMORY_HOURS": int(env.get("LOGIN_FAILURE_MEMORY_HOURS", "24")),
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "Asia/Shanghai"),

@@ -7,8 +7,10 @@ Policy (README “账号安全”):
 - After LOGIN_MAX_FAILURES failures (5) that pair is paused for 1 minute, and each further failure doubles
   the pause, up to LOGIN_LOCK_MINUTES (15). While paused the pair's attempts are refused without checking
   the password (so a guess in a pause tells nothing).
-- Password spraying: an address that failed on LOGIN_ADDRESS_NAMES (20) or more different login names in the
-  last LOGIN_ADDRESS_WINDOW_MINUTES (10) gets no free failures: every failure pauses that name at once.
+- Password spraying (one address trying a few passwords on every predictable name sj01…sj72): an address
+  that failed on LOGIN_ADDRESS_NAMES (30) or more different login names in the last
+  LOGIN_ADDRESS_WINDOW_MINUTES (10) gets only SPRAY_FREE_FAILURES (2) per name before the pause, so one
+  typo each in a full exam room behind one NAT address still blocks nobody.
 - Unknown login names are counted exactly like existing ones (same messages, same pauses), so the
   answers do not reveal which accounts exist.
 - A count with no failure for LOGIN_FAILURE_MEMORY_HOURS (24) starts again from zero.
@@ -25,6 +27,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.accounts.models import LoginThrottle
 from examapp.extensions import db
+
+SPRAY_FREE_FAILURES = 2
 
 
 def pause_minutes(failures: int, free_failures: int, cap_minutes: int) -> int:
@@ -68,7 +72,9 @@ def record_failure(username: str, address: str, now: datetime) -> Failure:
         set_={"failures": case((table.c.last_failure_at < forget_before, 1), else_=table.c.failures + 1),
               "last_failure_at": now}).returning(table.c.failures)
     failures = db.session.execute(stmt).scalar_one()
-    free = 1 if _spraying(address, now) else config["LOGIN_MAX_FAILURES"]
+    free = config["LOGIN_MAX_FAILURES"]
+    if failures < free and _spraying(address, now):
+        free = min(free, SPRAY_FREE_FAILURES)
     minutes = pause_minutes(failures, free, config["LOGIN_LOCK_MINUTES"])
     if minutes:
         db.session.execute(update(LoginThrottle).where(
