@@ -50,7 +50,8 @@ def import_users(file: Path, passwords_out: Path | None) -> None:
         rows = importer.read_table(file.name, file.read_bytes())
     except importer.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    records, problems = importer.validate_rows(rows, services.existing_usernames(), services.organization_kinds())
+    records, problems = importer.validate_rows(rows, services.existing_usernames(), services.organization_kinds(),
+                                                       services.existing_secretaries())
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)

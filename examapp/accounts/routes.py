@@ -252,7 +252,8 @@ def users_import():
             file_error = str(exc)
         else:
             records, problems = importer.validate_rows(rows, services.existing_usernames(),
-                                                       services.organization_kinds())
+                                                       services.organization_kinds(),
+                                                       services.existing_secretaries())
             if not problems:
                 try:
                     sheet = services.import_secretaries(records, created_by_id=current_user.id)

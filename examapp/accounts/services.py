@@ -162,6 +162,13 @@ def organization_kinds() -> dict[str, str]:
     return dict(db.session.execute(select(PartyOrganization.name, PartyOrganization.kind)).all())
 
 
+def existing_secretaries() -> dict[tuple[str, str], str]:
+    """(organisation, name) -> login of every active secretary, for the import's same-person check."""
+    return {(org, name): username for org, name, username in db.session.execute(
+        select(PartyOrganization.name, User.name, User.username).join(User.organization).where(
+            User.role == CANDIDATE, User.active.is_(True)))}
+
+
 def existing_usernames() -> set[str]:
     return set(db.session.scalars(select(User.username)))
 
