@@ -62,7 +62,7 @@ def main() -> None:
             {"username": username(i), "name": f"基准考生{i:04d}", "role": CANDIDATE,
              "organization_id": orgs[(i - 1) // 10].id, "phone": "", "active": True,
              "password_hash": real if i <= args.scrypt_sample else cheap, "must_change_password": False,
-             "failed_logins": 0, "password_changed_at": now, "is_demo": False, "created_at": now,
+             "password_changed_at": now, "is_demo": False, "created_at": now,
              "session_nonce": ""}
             for i in range(1, args.candidates + 1)])
         db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from examapp.config import settings_from_environment
-from examapp.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from examapp.extensions import bootstrap, csrf, db, login_manager, migrate
 
 APP_TITLE = "书记大比武考试与综合考评系统"
 
@@ -57,11 +57,12 @@ def _init_extensions(app: Flask) -> None:
     from examapp import models  # noqa: F401  (every model registered before the mapper is used)
 
     db.init_app(app)
+    from examapp.accounts.sessions import SessionInterface
+    app.session_interface = SessionInterface()
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
@@ -73,20 +74,22 @@ def _init_extensions(app: Flask) -> None:
         from examapp.accounts.models import User
         from examapp.accounts.roles import CANDIDATE
         user = db.session.get(User, int(user_id))
-        # One active session per candidate: a newer login elsewhere replaces this one.
-        if user is not None and user.role == CANDIDATE and session.get("nonce") != user.session_nonce:
-            g.session_replaced = True
+        # Every session is valid only while it carries the user's current nonce: logout, a password change
+        # or reset, deactivation and (for a candidate) a newer login elsewhere change it on the server.
+        if user is not None and session.get("nonce") != user.session_nonce:
+            g.session_ended = "replaced" if user.role == CANDIDATE else "ended"
             return None
         return user
 
-    from examapp.accounts.policy import SESSION_REPLACED
+    from examapp.accounts.policy import SESSION_ENDED, SESSION_REPLACED
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        replaced = g.get("session_replaced", False)
-        message = SESSION_REPLACED if replaced else "请先登录。"
+        ended = g.get("session_ended")
+        message = {"replaced": SESSION_REPLACED, "ended": SESSION_ENDED}.get(ended, "请先登录。")
         if request.path.startswith("/api/"):
-            return {"error": message, "status": 401, "code": "session_replaced" if replaced else "login_required"}, 401
+            code = "session_replaced" if ended == "replaced" else "login_required"
+            return {"error": message, "status": 401, "code": code}, 401
         flash(message, "warning")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
 
@@ -164,13 +167,18 @@ def _register_request_hooks(app: Flask) -> None:
         if current_user.role not in IDLE_LIMITED:
             return None  # candidates' sessions are not rewritten on every autosave
         now = utcnow()
-        last_seen = session.get("last_seen")
+        last_seen, login_at = session.get("last_seen"), session.get("login_at")
         limit = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
-        if last_seen and now - datetime.fromisoformat(last_seen) > limit:
+        lifetime = timedelta(hours=app.config["STAFF_SESSION_HOURS"])
+        message = None
+        if not login_at or now - datetime.fromisoformat(login_at) > lifetime:
+            message = f"为安全起见，组织者和管理员每次登录最长 {app.config['STAFF_SESSION_HOURS']} 小时，请重新登录。"
+        elif last_seen and now - datetime.fromisoformat(last_seen) > limit:
+            message = f"您已超过 {app.config['IDLE_TIMEOUT_MINUTES']} 分钟未操作，为安全起见已自动退出，请重新登录。"
+        if message:
             logout_user()
             session.clear()
-            flash(f"您已超过 {app.config['IDLE_TIMEOUT_MINUTES']} 分钟未操作，为安全起见已自动退出，请重新登录。",
-                  "warning")
+            flash(message, "warning")
             return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
         session["last_seen"] = now.isoformat()
         return None

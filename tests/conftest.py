@@ -25,7 +25,6 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": FAST_HASH,
-        "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
         # The office's settings filled in (the shipped ×× defaults make publishing refuse).
         "ISSUING_ORGAN": "中共示例区委优化营商环境工作领导小组办公室",

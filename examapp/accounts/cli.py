@@ -50,7 +50,8 @@ def import_users(file: Path, passwords_out: Path | None) -> None:
         rows = importer.read_table(file.name, file.read_bytes())
     except importer.ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    records, problems = importer.validate_rows(rows, services.existing_usernames(), services.organization_kinds())
+    records, problems = importer.validate_rows(rows, services.existing_usernames(), services.organization_kinds(),
+                                                       services.existing_secretaries())
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -98,3 +99,15 @@ def set_password(login: str, password: str, temporary: bool) -> None:
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已为 {user.username} 设置密码" + ("（下次登录须修改）。" if temporary else "。"))
+
+
+@users_cli.command("unlock")
+@click.argument("login")
+def unlock(login: str) -> None:
+    """解除某个登录名因登录失败过多而暂停的登录（所有网络地址）。"""
+    user = services.find_user(login)
+    if user is None:
+        raise click.ClickException(f"没有登录名为“{login}”的用户")
+    count = services.release_login(user)
+    db.session.commit()
+    click.echo(f"已解除 {user.username} 的登录暂停（{count} 个网络地址）。")

@@ -84,9 +84,17 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     raise ImportFileError("只支持 .xlsx 或 .csv 文件。")
 
 
-def validate_rows(rows: list[list[str]], existing_usernames: set[str],
-                  existing_org_kinds: dict[str, str]) -> tuple[list[SecretaryRow], list[ImportProblem]]:
-    """Check every row; return the records and every problem found (the file is valid if none)."""
+def validate_rows(rows: list[list[str]], existing_usernames: set[str], existing_org_kinds: dict[str, str],
+                  existing_secretaries: dict[tuple[str, str], str] | None = None,
+                  ) -> tuple[list[SecretaryRow], list[ImportProblem]]:
+    """Check every row; return the records and every problem found (the file is valid if none).
+
+    `existing_secretaries` maps (organisation, name) of active secretaries to their login: a re-imported
+    roster that gives a secretary a new login would otherwise create a second, identical secretary of the
+    same organisation, so such a row is reported and the organiser decides (delete the row: same person;
+    deactivate the old account first: a different person of the same name)."""
+    existing_secretaries = existing_secretaries or {}
+    people_seen: dict[tuple[str, str], int] = {}
     problems: list[ImportProblem] = []
     if not rows or not any(rows[0]):
         return [], [ImportProblem(1, "", "文件为空或缺少表头行")]
@@ -144,6 +152,16 @@ def validate_rows(rows: list[list[str]], existing_usernames: set[str],
             problem("登录名", f"登录名“{username}”与第 {usernames_seen[username]} 行重复")
         else:
             usernames_seen[username] = number
+        if org and name and username and (org, name) in existing_secretaries \
+                and existing_secretaries[(org, name)] != username:
+            problem("书记姓名", f"系统中“{org}”已有同名书记“{name}”（登录名 {existing_secretaries[(org, name)]}），"
+                                f"此行会为其再建一个登录名 {username}。如是同一人，请删去此行；如确为另一人，"
+                                f"请先在用户管理中停用原账号再导入")
+        elif org and name and (org, name) in people_seen:
+            problem("书记姓名", f"与第 {people_seen[(org, name)]} 行是同一党组织的同名书记（登录名不同），"
+                                f"请确认后只保留一行")
+        elif org and name:
+            people_seen[(org, name)] = number
         if phone and not PHONE_RE.match(phone):
             problem("手机号", f"手机号“{phone}”无效：应为 11 位数字")
         if row_ok:

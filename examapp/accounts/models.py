@@ -1,11 +1,12 @@
 """Party organisations and the people who use the system."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,13 +49,13 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Changes at every login; a session carrying an older value was taken over by a newer login.
+    # Every session carries the value it was issued with and is valid only while it matches (checked on each
+    # request). A new value ends the user's other sessions: logout, a password change or reset, deactivation,
+    # a role change, and (one active session per candidate) every candidate login.
     session_nonce: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     organization: Mapped[PartyOrganization | None] = relationship(back_populates="members")
@@ -76,8 +77,11 @@ class User(UserMixin, db.Model):
         self.password_hash = hashed or hash_password(password)
         self.must_change_password = temporary
         self.password_changed_at = utcnow()
-        self.failed_logins = 0
-        self.locked_until = None
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this user (the caller re-issues the current one if it should go on)."""
+        self.session_nonce = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -86,14 +90,31 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+class LoginThrottle(db.Model):
+    """Failed logins for one login name (existing or not) from one network address: the unit that is slowed
+    down, so nobody else's failures can lock an account (examapp/accounts/throttle.py)."""
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("username", "address", name="uq_login_throttle_username_address"),
+                      Index("ix_login_throttle_address_last_failure_at", "address", "last_failure_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
 class PasswordSheet(db.Model):
     """Generated initial passwords, kept only until the organiser opens the printable sheet once."""
     __tablename__ = "password_sheet"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The organiser who ran the import: the only one who may open the sheet (an admin by explicit action).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[User | None] = relationship()
     opened_at: Mapped[datetime | None]
     # [{"organization", "name", "username", "password"}]; emptied when the sheet is opened.
     entries: Mapped[list] = mapped_column(JSON, default=list)

@@ -45,6 +45,8 @@ def roles_required(*roles: str):
 
 # A newer login of the same candidate elsewhere ended this session (one active session per candidate).
 SESSION_REPLACED = "您的账号已在另一台设备或浏览器登录，此处已退出。如需在此继续，请重新登录（已保存的答案不会丢失）。"
+# The session was ended on the server: logged out elsewhere, password changed or reset, account deactivated.
+SESSION_ENDED = "您的登录已失效（已在别处退出、密码已修改或重置、或账号已停用），请重新登录。"
 
 
 def candidate_session(view):

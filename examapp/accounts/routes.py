@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import io
-import secrets
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -20,25 +17,17 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from examapp.accounts import importer, services
+from examapp.accounts import importer, services, throttle
 from examapp.accounts.forms import ChangePasswordForm, ConfirmForm, ImportForm, LoginForm, OrganizationForm, UserForm
 from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
-from examapp.extensions import db, limiter
+from examapp.extensions import db
 from examapp.formutil import choices
 from examapp.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _address_limit() -> str:
-    return current_app.config["LOGIN_ADDRESS_LIMIT"]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -50,26 +39,27 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=_login_failed,
-               error_message="此网络地址登录失败次数过多，请稍后再试。")
 @public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.username.data, form.password.data)
+        result = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         if result.user is None:
-            g.login_failed = True
             flash(result.message, "danger")
             return render_template("accounts/login.html", form=form), 200
+        user = result.user
         session.clear()
-        session.permanent = True
-        result.user.session_nonce = secrets.token_hex(8)
+        # Candidates sit at shared exam-room PCs: their cookie ends with the browser. Staff and viewers keep
+        # theirs for PERMANENT_SESSION_LIFETIME (staff sessions also end after STAFF_SESSION_HOURS).
+        session.permanent = user.role != CANDIDATE
+        if user.role == CANDIDATE or not user.session_nonce:
+            user.end_sessions()    # one active session per candidate: this login replaces any other
         db.session.commit()
-        session["nonce"] = result.user.session_nonce
-        login_user(result.user)
-        session["last_seen"] = utcnow().isoformat()
+        session["nonce"] = user.session_nonce
+        login_user(user)
+        session["login_at"] = session["last_seen"] = utcnow().isoformat()
         if result.user.must_change_password:
             return redirect(url_for("accounts.change_password"))
         return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
@@ -79,6 +69,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles_required()
 def logout():
+    # Ends this user's sessions on the server, so a copied cookie is worthless after logout.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")
@@ -95,7 +88,8 @@ def change_password():
         except services.AccountError as exc:
             flash(str(exc), "danger")
         else:
-            flash("密码已修改。", "success")
+            session["nonce"] = current_user.session_nonce   # this session goes on; every other one ended
+            flash("密码已修改，您在其他设备上的登录已失效。", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -125,9 +119,29 @@ def users():
     role = request.args.get("role", "")
     org_id = request.args.get("org", type=int)
     rows = services.search_users(q, role if role in ROLE_LABELS else "", org_id)
+    now = utcnow()
+    # Every login name with paused (or nearly paused) logins, listed above the table whatever the filter.
+    throttled = throttle.paused(now)
+    by_name = {u.username: u for u in services.search_users()} if throttled else {}
+    throttled_users = [(by_name[name], pairs) for name, pairs in throttled.items() if name in by_name]
     return render_template("accounts/users.html", users=rows, q=q, role=role, org_id=org_id,
                            roles=ROLE_LABELS, organizations=services.list_organizations(),
-                           action_form=ConfirmForm())
+                           action_form=ConfirmForm(), throttled=throttled, throttled_users=throttled_users,
+                           now=now)
+
+
+@bp.route("/users/<int:user_id>/release-login", methods=["POST"])
+@roles_required(*STAFF)
+def user_release_login(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not _may_manage(user):
+        abort(403)
+    count = services.release_login(user)
+    db.session.commit()
+    flash(f"已解除 {user.name}（{user.username}）的登录暂停（{count} 个网络地址），可立即登录。", "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -175,6 +189,8 @@ def user_edit(user_id: int):
             flash("不能停用自己的账号或修改自己的角色。", "danger")
         else:
             before = services.user_as_dict(user)
+            if user.active and (not form.active.data or form.role.data != user.role):
+                user.end_sessions()   # a deactivated account or changed role keeps no open session
             user.username, user.name, user.role = username, form.name.data.strip(), form.role.data
             user.organization_id = form.organization_id.data or None
             user.phone, user.active = form.phone.data or "", form.active.data
@@ -197,6 +213,8 @@ def user_toggle_active(user_id: int):
         flash("不能停用自己的账号。", "danger")
         return redirect(url_for("accounts.users"))
     user.active = not user.active
+    if not user.active:
+        user.end_sessions()
     record("user.activated" if user.active else "user.deactivated", target_type="user", target_id=user.id,
            summary=f"{'启用' if user.active else '停用'}用户 {user.username}")
     db.session.commit()
@@ -234,10 +252,11 @@ def users_import():
             file_error = str(exc)
         else:
             records, problems = importer.validate_rows(rows, services.existing_usernames(),
-                                                       services.organization_kinds())
+                                                       services.organization_kinds(),
+                                                       services.existing_secretaries())
             if not problems:
                 try:
-                    sheet = services.import_secretaries(records)
+                    sheet = services.import_secretaries(records, created_by_id=current_user.id)
                 except IntegrityError:
                     file_error = "导入时发现重复的登录名或党组织（可能有人同时导入），未写入任何数据，请重试。"
                 else:
@@ -255,22 +274,42 @@ def users_import_template():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _sheet_or_404(token: str):
+    from examapp.accounts.models import PasswordSheet
+    return db.one_or_404(db.select(PasswordSheet).where(PasswordSheet.token == token))
+
+
 @bp.route("/users/import/done/<token>")
 @roles_required(*STAFF)
 def users_imported(token: str):
-    from examapp.accounts.models import PasswordSheet
-    sheet = db.one_or_404(db.select(PasswordSheet).where(PasswordSheet.token == token))
-    return render_template("accounts/imported.html", sheet=sheet, form=ConfirmForm())
+    sheet = _sheet_or_404(token)
+    own = sheet.created_by_id == current_user.id
+    if not own and current_user.role != ADMIN:
+        abort(403)
+    importer_name = sheet.created_by.name if sheet.created_by else "命令行"
+    return render_template("accounts/imported.html", sheet=sheet, form=ConfirmForm(), own=own,
+                           importer_name=importer_name)
 
 
 @bp.route("/users/password-sheet/<token>", methods=["POST"])
 @roles_required(*STAFF)
 def password_sheet(token: str):
+    """The one-time sheet opens for the organiser who ran the import; an admin only by ticking the explicit
+    override (audited as such). Other staff are refused, and the refusal is audited too."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    sheet, entries = services.open_password_sheet(token, current_user)
-    if sheet is None:
-        abort(404)
+    sheet = _sheet_or_404(token)
+    own = sheet.created_by_id == current_user.id
+    if not own:
+        if current_user.role != ADMIN:
+            record("password_sheet.refused", target_type="password_sheet", target_id=sheet.id,
+                   summary=f"{current_user.username} 试图查看他人导入的初始密码单，已拒绝")
+            db.session.commit()
+            abort(403)
+        if request.form.get("admin_override") != "1":
+            flash("这份初始密码单由他人导入。管理员确需查看时，请勾选“以管理员身份查看”（将记入操作日志）。", "warning")
+            return redirect(url_for("accounts.users_imported", token=token))
+    sheet, entries = services.open_password_sheet(token, current_user, admin_override=not own)
     if not entries:
         flash("这份初始密码单已经被查看过，出于安全原因不能再次显示。如有遗失，请逐个重置密码。", "warning")
         return redirect(url_for("accounts.users"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash
 
+from examapp.accounts import throttle
 from examapp.accounts.importer import SecretaryRow
-from examapp.accounts.models import PartyOrganization, PasswordSheet, User
+from examapp.accounts.models import PartyOrganization, PasswordSheet, User, hash_password
 from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.extensions import db
@@ -52,35 +53,74 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def authenticate(username: str, password: str) -> LoginResult:
-    """Check credentials and keep the per-account failure count that locks an account for a while."""
-    user = find_user(username)
-    generic = "登录名或密码不正确。"
-    if user is None:
-        return LoginResult(None, generic)
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return LoginResult(None, f"该账号连续登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试，或请组织者重置密码。")
-    if not user.check_password(password):
-        user.failed_logins += 1
-        limit = current_app.config["LOGIN_MAX_FAILURES"]
-        if user.failed_logins >= limit:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            db.session.commit()
-            return LoginResult(None, f"连续 {limit} 次密码错误，账号已锁定 "
-                                     f"{current_app.config['LOGIN_LOCK_MINUTES']} 分钟。")
+# Verified for an unknown login name, so that it takes as long as a wrong password (one per hash method).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASHES[method]
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()[:64]
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+def _minutes_until(moment, now) -> int:
+    return max(1, int((moment - now).total_seconds() + 59) // 60)
+
+
+WRONG_CREDENTIALS = "登录名或密码不正确。"
+
+
+def authenticate(username: str, password: str, address: str) -> LoginResult:
+    """Check credentials with throttling per (login name, address) (examapp/accounts/throttle.py).
+
+    Unknown names and wrong passwords get the same messages, counts and (a dummy hash is verified) timing.
+    """
+    name, now = normalise_username(username), utcnow()
+    paused_until = throttle.locked_until(name, address, now)
+    if paused_until is not None:
+        return LoginResult(None, f"此账号从您所在的网络地址登录失败次数过多，已暂停登录，请 "
+                                 f"{_minutes_until(paused_until, now)} 分钟后再试；如忘记密码，请联系组织者重置。")
+    user = find_user(name)
+    if not _password_matches(user, password):
+        failure = throttle.record_failure(name, address, now)
+        if failure.paused_minutes:
+            if user is not None:
+                record("user.login_locked", target_type="user", target_id=user.id,
+                       summary=f"{user.username} 从地址 {address} 连续登录失败 {failure.failures} 次，"
+                               f"暂停该地址登录 {failure.paused_minutes} 分钟",
+                       detail={"address": address, "failures": failure.failures,
+                               "minutes": failure.paused_minutes})
+            message = (f"{WRONG_CREDENTIALS}失败次数过多，此账号在您所在的网络地址暂停登录 "
+                       f"{failure.paused_minutes} 分钟；如忘记密码，请联系组织者重置。")
+        else:
+            message = f"{WRONG_CREDENTIALS}再错 {failure.left} 次，此账号将在您所在的网络地址暂停登录。"
         db.session.commit()
-        left = limit - user.failed_logins
-        return LoginResult(None, f"{generic}再错 {left} 次账号将被暂时锁定。")
+        return LoginResult(None, message)
     if not user.active:
         return LoginResult(None, "该账号已停用，请联系组织者。")
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(name, address)
     user.last_login_at = now
-    db.session.commit()
     return LoginResult(user)
+
+
+def release_login(user: User) -> int:
+    """The organiser lifts every login pause of this account; audited. Returns the number of addresses."""
+    count = throttle.release(user.username)
+    record("user.login_released", target_type="user", target_id=user.id,
+           summary=f"解除 {user.username} 的登录暂停（{count} 个地址）")
+    return count
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -102,6 +142,7 @@ def set_password(user: User, password: str, *, temporary: bool, actor_id: int | 
     if problem:
         raise AccountError(problem)
     user.set_password(password, temporary=temporary)
+    throttle.release(user.username)
     record("user.password_set", target_type="user", target_id=user.id,
            summary=f"为 {user.username} 设置{'临时' if temporary else ''}密码", actor_id=actor_id)
     db.session.commit()
@@ -110,7 +151,8 @@ def set_password(user: User, password: str, *, temporary: bool, actor_id: int | 
 def reset_password(user: User) -> str:
     """Give the user a new temporary password (returned once, to be handed over)."""
     password = generate_password()
-    user.set_password(password, temporary=True)
+    user.set_password(password, temporary=True)     # ends the user's sessions
+    throttle.release(user.username)
     record("user.password_reset", target_type="user", target_id=user.id, summary=f"重置 {user.username} 的密码")
     db.session.commit()
     return password
@@ -120,11 +162,18 @@ def organization_kinds() -> dict[str, str]:
     return dict(db.session.execute(select(PartyOrganization.name, PartyOrganization.kind)).all())
 
 
+def existing_secretaries() -> dict[tuple[str, str], str]:
+    """(organisation, name) -> login of every active secretary, for the import's same-person check."""
+    return {(org, name): username for org, name, username in db.session.execute(
+        select(PartyOrganization.name, User.name, User.username).join(User.organization).where(
+            User.role == CANDIDATE, User.active.is_(True)))}
+
+
 def existing_usernames() -> set[str]:
     return set(db.session.scalars(select(User.username)))
 
 
-def import_secretaries(records: list[SecretaryRow]) -> PasswordSheet:
+def import_secretaries(records: list[SecretaryRow], created_by_id: int | None = None) -> PasswordSheet:
     """Write a fully validated import in one transaction; return the one-time password sheet."""
     orgs = {o.name: o for o in db.session.scalars(select(PartyOrganization))}
     next_order = (db.session.scalar(select(func.max(PartyOrganization.sort_order))) or 0) + 1
@@ -144,7 +193,8 @@ def import_secretaries(records: list[SecretaryRow]) -> PasswordSheet:
             db.session.add(user)
             entries.append({"organization": rec.organization, "name": rec.name,
                             "username": rec.username, "password": password})
-        sheet = PasswordSheet(token=secrets.token_urlsafe(24), entries=entries, count=len(entries))
+        sheet = PasswordSheet(token=secrets.token_urlsafe(24), entries=entries, count=len(entries),
+                              created_by_id=created_by_id)
         db.session.add(sheet)
         db.session.flush()
         record("user.import", target_type="password_sheet", target_id=sheet.id,
@@ -156,16 +206,20 @@ def import_secretaries(records: list[SecretaryRow]) -> PasswordSheet:
     return sheet
 
 
-def open_password_sheet(token: str, user: User) -> tuple[PasswordSheet | None, list[dict]]:
-    """Hand out a sheet's passwords once; afterwards only the fact that it was opened remains."""
+def open_password_sheet(token: str, user: User | None, *,
+                        admin_override: bool = False) -> tuple[PasswordSheet | None, list[dict]]:
+    """Hand out a sheet's passwords once; afterwards only the fact that it was opened remains. The caller
+    decides who may (the importer; an admin with `admin_override`, audited as such)."""
     sheet = db.session.scalar(select(PasswordSheet).where(PasswordSheet.token == token).with_for_update())
     if sheet is None or sheet.opened_at is not None:
         return sheet, []
     entries = list(sheet.entries or [])
     sheet.entries = []
     sheet.opened_at = utcnow()
-    record("password_sheet.opened", target_type="password_sheet", target_id=sheet.id,
-           summary=f"查看初始密码单（{sheet.count} 人，{format_local(sheet.created_at)} 生成）")
+    record("password_sheet.admin_opened" if admin_override else "password_sheet.opened",
+           target_type="password_sheet", target_id=sheet.id,
+           summary=f"{'管理员查看他人导入的' if admin_override else '查看'}初始密码单"
+                   f"（{sheet.count} 人，{format_local(sheet.created_at)} 生成）")
     db.session.commit()
     return sheet, entries
 

@@ -84,7 +84,6 @@ def check_secret_key(app: Flask, env: Mapping[str, str]) -> list[Finding]:
 
 def check_workers(app: Flask, workers: int | None) -> list[Finding]:
     sqlite = db.engine.dialect.name == "sqlite"
-    memory_limits = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
     several = workers is not None and workers > 1
     findings = []
     if sqlite and several:
@@ -97,11 +96,6 @@ def check_workers(app: Flask, workers: int | None) -> list[Finding]:
                                 "" if workers else "如用 gunicorn 多进程运行，请加 --workers N 再检查一次"))
     else:
         findings.append(Finding(OK, "数据库", f"{db.engine.dialect.name}" + (f"，{workers} 个进程" if workers else "")))
-    if memory_limits and several:
-        findings.append(Finding(
-            WARNING, "登录限流", f"登录失败次数记在各进程自己的内存中（RATELIMIT_STORAGE_URI=memory://），"
-            f"{workers} 个进程时同一地址实际可试 {workers} 倍次数",
-            "设置 RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0（需要 Redis）"))
     return findings
 
 

@@ -61,6 +61,7 @@ MATRIX = {
     ("/users/<int:user_id>/edit", "POST"): STAFF,
     ("/users/<int:user_id>/active", "POST"): STAFF,
     ("/users/<int:user_id>/reset-password", "POST"): STAFF,
+    ("/users/<int:user_id>/release-login", "POST"): STAFF,
     ("/users/import", "GET"): STAFF,
     ("/users/import", "POST"): STAFF,
     ("/users/import/template.xlsx", "GET"): STAFF,
@@ -200,7 +201,7 @@ def build_world(app) -> World:
         published_computation = current.computation_id
         unpublished = scoring.compute_round(round_)
         empty = scoring.ensure_round("空批次")
-        sheet = PasswordSheet(token="matrix-sheet-token", entries=[], count=0)
+        sheet = PasswordSheet(token="matrix-sheet-token", entries=[], count=0, created_by_id=users["organizer"].id)
         db.session.add(sheet)
         db.session.commit()
         return World(

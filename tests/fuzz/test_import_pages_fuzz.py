@@ -136,7 +136,7 @@ def check_users_upload(app, client, content: bytes, filename: str) -> None:
             expected = [str(exc)]
         else:
             records, problems = importer.validate_rows(rows, accounts.existing_usernames(),
-                                                       accounts.organization_kinds())
+                                                       accounts.organization_kinds(), accounts.existing_secretaries())
             expected = [p.message for p in problems]
     response = post(client, "/users/import", content, filename)
     if expected:
