@@ -1,7 +1,7 @@
 """accounts: login throttle per (login name, address) replaces the per-account lockout columns
 
 Revision ID: acco0001a7c3
-Revises: aded68d17f8d
+Revises: offc0001settings
 Create Date: 2026-12-05 08:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'acco0001a7c3'
-down_revision = 'aded68d17f8d'
+down_revision = 'offc0001settings'
 branch_labels = None
 depends_on = None
 
