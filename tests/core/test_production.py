@@ -13,7 +13,8 @@ import redis
 
 from examapp.config import load_or_create_secret_key
 from tests.conftest import login
-from tests.faults.helpers import REPO, Gunicorn, all_at_once, candidate_session
+from tests.faults.helpers import all_at_once, candidate_session
+from tests.servers import REPO, Gunicorn, serving
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -59,9 +60,8 @@ def production(app, demo, tmp_path):
                       env={"WEB_CONCURRENCY": "3", "RATELIMIT_STORAGE_URI": REDIS_URL,
                            "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(4)}",
                            "LOGIN_ADDRESS_LIMIT": "5 per 10 minutes", "GUNICORN_ACCESS_LOG": "-"})
-    server.start()
-    yield server
-    server.stop()
+    with serving(server):
+        yield server
 
 
 def test_production_profile_shares_sessions_and_login_limits_across_workers(production, tmp_path):
@@ -77,9 +77,9 @@ def test_production_profile_shares_sessions_and_login_limits_across_workers(prod
     results = []
     for n in range(5):
         anonymous = requests.Session()
-        token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{production.url}/login").text).group(1)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{production.url}/login", timeout=30).text).group(1)
         response = anonymous.post(f"{production.url}/login", data={"username": f"sj{n + 10}", "password": "wrong",
-                                                                    "csrf_token": token}, allow_redirects=False)
+                                                                    "csrf_token": token}, allow_redirects=False, timeout=30)
         results.append(response.status_code)
     assert results == [200] * 5   # the login page again, with the error
     refused = []
@@ -87,9 +87,9 @@ def test_production_profile_shares_sessions_and_login_limits_across_workers(prod
 
     def attempt(i):
         anonymous = requests.Session()
-        token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{production.url}/login").text).group(1)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{production.url}/login", timeout=30).text).group(1)
         response = anonymous.post(f"{production.url}/login", data={"username": "sj20", "password": "demo1234",
-                                                                    "csrf_token": token}, allow_redirects=False)
+                                                                    "csrf_token": token}, allow_redirects=False, timeout=30)
         with lock:
             refused.append(response.status_code)
         return response
