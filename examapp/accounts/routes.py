@@ -1,7 +1,6 @@
 """Login, logout, password change, and the organiser's user and organisation pages."""
 from __future__ import annotations
 
-import io
 import secrets
 
 from flask import (
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -26,6 +24,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
+from examapp.downloads import send_download
 from examapp.extensions import db, limiter
 from examapp.formutil import choices
 from examapp.timeutil import utcnow
@@ -250,9 +249,8 @@ def users_import():
 @bp.route("/users/import/template.xlsx")
 @roles_required(*STAFF)
 def users_import_template():
-    return send_file(io.BytesIO(importer.template_workbook()), as_attachment=True,
-                     download_name="书记名单导入模板.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(importer.template_workbook(), "书记名单导入模板.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/users/import/done/<token>")

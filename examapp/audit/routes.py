@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import String, cast, or_, select
@@ -16,6 +16,7 @@ from examapp.accounts.models import User
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import ADMIN
 from examapp.audit.models import AuditEntry
+from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.timeutil import format_local, local_to_utc, utcnow
 from examapp.xlsxutil import keep_text_as_text
@@ -229,9 +230,8 @@ def export_xlsx():
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     keep_text_as_text(workbook).save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=_export_name("xlsx"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(buffer.getvalue(), _export_name("xlsx"),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # A cell starting with one of these is a formula to Excel/WPS when a CSV is opened; an apostrophe keeps it text.
@@ -255,7 +255,4 @@ def export_csv():
         writer.writerow([_csv_safe(value) for value in row.cells()])
     # UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
     body = "\ufeff" + buffer.getvalue()
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment", filename=_export_name("csv"))
-    response.charset = "utf-8"
-    return response
+    return send_download(body.encode("utf-8"), _export_name("csv"), "text/csv; charset=utf-8")

@@ -1,10 +1,9 @@
 """Organiser pages for the question bank: browse, coverage, edit with versions, import, export."""
 from __future__ import annotations
 
-import io
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from examapp.accounts.forms import ConfirmForm
@@ -23,6 +22,7 @@ from examapp.bank.core import (
 )
 from examapp.bank.forms import QuestionForm, QuestionImportForm
 from examapp.bank.models import Article, Question
+from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.formutil import choices
 
@@ -212,5 +212,4 @@ def export_questions():
     if fmt not in formats.FORMATS:
         abort(404)
     result = formats.dump(fmt, services.export_items())
-    return send_file(io.BytesIO(result.content), as_attachment=True, mimetype=formats.MIME_TYPES[fmt],
-                     download_name=f"题库导出.{formats.FILE_EXTENSIONS[fmt]}")
+    return send_download(result.content, f"题库导出.{formats.FILE_EXTENSIONS[fmt]}", formats.MIME_TYPES[fmt])

@@ -1,17 +1,17 @@
 """Organiser pages for scoring rounds: inputs, scheme, computation, ranking and per-person breakdown."""
 from __future__ import annotations
 
-import io
 import json
 
 import yaml
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import STAFF
+from examapp.downloads import send_download
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
 from examapp.formutil import choices
@@ -45,8 +45,7 @@ def round_new():
 @bp.route("/template.xlsx")
 @roles_required(*STAFF)
 def template():
-    return send_file(io.BytesIO(workbook.template_workbook()), as_attachment=True,
-                     download_name="考评数据导入模板.xlsx", mimetype=XLSX)
+    return send_download(workbook.template_workbook(), "考评数据导入模板.xlsx", XLSX)
 
 
 def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=200):
@@ -178,9 +177,7 @@ def export(round_id: int, computation_id: int, fmt: str):
     computation = _computation(round_id, computation_id)
     if fmt == "json":
         content = json.dumps(computation.result, ensure_ascii=False, indent=2).encode("utf-8")
-        return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{round_.name}-综合得分.json",
-                         mimetype="application/json")
+        return send_download(content, f"{round_.name}-综合得分.json", "application/json")
     if fmt == "xlsx":
-        return send_file(io.BytesIO(services.computation_workbook(computation)), as_attachment=True,
-                         download_name=f"{round_.name}-综合得分.xlsx", mimetype=XLSX)
+        return send_download(services.computation_workbook(computation), f"{round_.name}-综合得分.xlsx", XLSX)
     abort(404)
