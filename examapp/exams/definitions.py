@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import yaml
-
 from examapp.bank.core import QUESTION_TYPES
 from examapp.exams import grading
 from examapp.exams.assembly import Section
 from examapp.exams.models import REVIEW_LABELS
 from examapp.exams.services import ExamDefinition, ExamError
 from examapp.timeutil import local_to_utc
+from examapp.yamlutil import YamlInputError, load_yaml
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -34,9 +33,9 @@ def _bool(value: object, key: str, default: bool) -> bool:
 
 def definition_from_yaml(text: str) -> ExamDefinition:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ExamError(f"YAML 格式错误：{exc}") from exc
+        data = load_yaml(text)
+    except YamlInputError as exc:
+        raise ExamError(str(exc)) from None
     if not isinstance(data, dict):
         raise ExamError("考试定义文件应为键值对象")
     for key in ("title", "opens_at", "closes_at", "duration_minutes", "sections"):

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from examapp.extensions import db
 from examapp.scoring import documents, publishing, services, workbook
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
+from examapp.yamlutil import YamlInputError, load_yaml
 
 scoring_cli = AppGroup("scoring", help="综合考评：导入数据、计分方案、计算、导出。")
 
@@ -76,9 +77,9 @@ def scheme(round_name: str, file: Path | None, show: bool) -> None:
     round_ = _round(round_name)
     if file is not None:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise click.ClickException(f"YAML 格式错误：{exc}") from exc
+            data = load_yaml(file.read_text(encoding="utf-8")) or {}
+        except YamlInputError as exc:
+            raise click.ClickException(str(exc)) from None
         if not isinstance(data, dict):
             raise click.ClickException("方案文件应为键值对象")
         try:

@@ -18,6 +18,7 @@ from examapp.formutil import choices
 from examapp.scoring import services, workbook
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
+from examapp.yamlutil import YamlInputError, load_yaml
 
 bp = Blueprint("scoring", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,12 +108,12 @@ def round_scheme(round_id: int):
     if not form.validate_on_submit():
         return _detail(round_, scheme_form=form)
     try:
-        data = yaml.safe_load(form.scheme.data) or {}
+        data = load_yaml(form.scheme.data) or {}
         if not isinstance(data, dict):
             raise services.ScoringError("方案应为 YAML 键值对象")
         services.set_scheme(round_, data, actor_id=current_user.id)
-    except yaml.YAMLError as exc:
-        return _detail(round_, scheme_form=form, problems=[f"YAML 格式错误：{exc}"])
+    except YamlInputError as exc:
+        return _detail(round_, scheme_form=form, problems=[str(exc)])
     except services.ScoringError as exc:
         db.session.rollback()
         return _detail(round_, scheme_form=form, problems=exc.problems or [str(exc)])
