@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from examapp.extensions import db
 from examapp.scoring import documents, publishing, services, workbook
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
+from examapp.xlsxutil import echo_problems
 from examapp.yamlutil import YamlInputError, load_yaml
 
 scoring_cli = AppGroup("scoring", help="综合考评：导入数据、计分方案、计算、导出。")
@@ -25,8 +26,7 @@ def _round(name: str):
 
 def _fail(exc: services.ScoringError):
     db.session.rollback()
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
+    echo_problems(exc.problems)
     raise click.ClickException(str(exc)) from exc
 
 

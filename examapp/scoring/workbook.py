@@ -58,6 +58,7 @@ from examapp.scoring.inputs import (
     OtherScore,
     RoundInputs,
 )
+from examapp.xlsxutil import check_xlsx_limits
 
 INDICATORS, RANKS, ASSISTANCE, CONDUCT, EXAMS, OTHERS = "指标", "指标排名", "联企解困", "执政形象", "考试成绩", "其他指标"
 HELP_SHEET = "填写说明"
@@ -633,6 +634,7 @@ def _open(content: bytes) -> Workbook:
         raise ValueError("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后再导入")
     if not content or not zipfile.is_zipfile(io.BytesIO(content)):
         raise ValueError("文件不是有效的 Excel（.xlsx）文件，无法读取")
+    check_xlsx_limits(content)     # its SpreadsheetTooLarge is a ValueError with the message to show
     with warnings.catch_warnings():
         # openpyxl warns about Excel/WPS features it does not read (extensions, styles); irrelevant here.
         warnings.simplefilter("ignore")
