@@ -26,6 +26,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _set_lock_timeout(app)
+    from examapp.converters import DatabaseIntConverter
+    app.url_map.converters["int"] = DatabaseIntConverter   # before any rule is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)

@@ -24,6 +24,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
+from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db, limiter
 from examapp.formutil import choices
@@ -122,7 +123,7 @@ def _fill_user_form(form: UserForm) -> None:
 def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    org_id = request.args.get("org", type=int)
+    org_id = request.args.get("org", type=db_int)
     rows = services.search_users(q, role if role in ROLE_LABELS else "", org_id)
     return render_template("accounts/users.html", users=rows, q=q, role=role, org_id=org_id,
                            roles=ROLE_LABELS, organizations=services.list_organizations(),

@@ -22,6 +22,7 @@ from examapp.bank.core import (
 )
 from examapp.bank.forms import QuestionForm, QuestionImportForm
 from examapp.bank.models import Article, Question
+from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.formutil import choices
@@ -35,8 +36,8 @@ def _filter_from_args() -> services.QuestionFilter:
     qtype = args.get("type", "")
     return services.QuestionFilter(
         type=qtype if qtype in QUESTION_TYPES else "",
-        chapter=args.get("chapter", type=int), article=args.get("article", type=int),
-        difficulty=args.get("difficulty", type=int), text=args.get("q", "").strip(),
+        chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
+        difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
         status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
         else "active")
 
@@ -125,8 +126,8 @@ def _save(form: QuestionForm, question: Question | None):
 def question_new():
     form = QuestionForm()
     form.article.choices = _article_choices()
-    if request.method == "GET" and request.args.get("article", type=int):
-        form.article.data = request.args.get("article", type=int)
+    if request.method == "GET" and request.args.get("article", type=db_int):
+        form.article.data = request.args.get("article", type=db_int)
     if form.validate_on_submit():
         response = _save(form, None)
         if response:

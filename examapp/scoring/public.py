@@ -100,7 +100,7 @@ def _publish(kind, **target):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     final = request.form.get("mode") == "final"
-    days = request.form.get("days", type=int) or 5
+    days = request.form.get("days", type=int) or 5     # bounded by publishing.publish
     try:
         snap = publishing.publish(kind, final=final, objection_days=days, reason=request.form.get("reason", ""),
                                   actor_id=current_user.id, **target)

@@ -37,6 +37,9 @@ from examapp.timeutil import format_local, to_local, utcnow
 chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
 
 
+MAX_OBJECTION_DAYS = 60
+
+
 def add_working_days(day: date, days: int) -> date:
     """Weekdays only; public holidays are not known to the system (the organiser can see the date printed)."""
     current = day
@@ -171,6 +174,8 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
             objection_days: int = 5, reason: str = "", actor_id: int | None = None) -> Snapshot:
     """Freeze what is published now as a new snapshot; a previous one for the same target is replaced."""
     status = STATUS_FINAL if final else STATUS_NOTICE
+    if not final and not 1 <= objection_days <= MAX_OBJECTION_DAYS:   # counted day by day below
+        raise ScoringError(f"公示期应为 1–{MAX_OBJECTION_DAYS} 个工作日。")
     today = to_local(utcnow()).date()
     objection_until = None if final else add_working_days(today, objection_days)
     if kind == SNAPSHOT_RANKING:

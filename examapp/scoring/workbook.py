@@ -86,6 +86,7 @@ MAX_TEXT_LENGTHS = {(INDICATORS, "指标编码"): 32, (INDICATORS, "上级指标
                     (OTHERS, "指标名称"): 100}
 MAX_PERIOD_LENGTH = 32
 MAX_COUNT = 1_000_000   # ranks and counts: far above any real value, far below an SQL INTEGER's limit
+MAX_POINTS = 100        # one conduct item's points: a whole score at most (1e308 overflowed the computation)
 
 COLUMN_WIDTHS = {
     "指标编码": 12, "指标名称": 36, "指标层级": 10, "上级指标编码": 14, "指标长": 12, "牵头单位": 26, "责任单位": 44,
@@ -181,7 +182,7 @@ def _cell_text(value: object) -> str:
 
 
 def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+    return str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else f"{number:g}"
 
 
 def split_organizations(text: str) -> list[str]:
@@ -371,6 +372,9 @@ class _Row:
         number = self._number(column, required=True)
         if number is not None and number <= 0:
             self.problem(column, f"{column} {_fmt(number)} 应大于 0")
+            return None
+        if number is not None and number > MAX_POINTS:
+            self.problem(column, f"{column} {_fmt(number)} 过大（不能大于 {MAX_POINTS}）")
             return None
         return number
 
