@@ -239,8 +239,10 @@ def filter_questions(f: QuestionFilter):
     if f.difficulty:
         stmt = stmt.where(Question.difficulty == f.difficulty)
     if f.text:
-        like = f"%{f.text.strip()}%"
-        stmt = stmt.where(or_(Question.stem.ilike(like), Question.code.ilike(like)))
+        # autoescape: a typed % or _ is that character, not a wildcard.
+        text = f.text.strip()
+        stmt = stmt.where(or_(Question.stem.icontains(text, autoescape=True),
+                              Question.code.icontains(text, autoescape=True)))
     if f.status == "active":
         stmt = stmt.where(Question.active.is_(True))
     elif f.status == "inactive":
