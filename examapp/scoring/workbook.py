@@ -185,9 +185,30 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else f"{number:g}"
 
 
-def split_organizations(text: str) -> list[str]:
-    """The organisations in one cell, in order, without blanks (separators: 、 ， , ; ； line breaks)."""
-    return [part.strip() for part in ORG_SEPARATORS.split(text) if part.strip()]
+_ORG_SPLIT = re.compile(f"({ORG_SEPARATORS.pattern})")
+_MAX_PARTS_IN_A_NAME = 8     # a known name spanning more separators than this is not looked for
+
+
+def split_organizations(text: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The organisations in one cell, in order, without blanks (separators: 、 ， , ; ； line breaks).
+
+    A known organisation's name is kept whole even when it contains a separator (“Bahamas, The”): at each
+    position the longest run of parts that, with its separators, is a known name is taken as one."""
+    tokens = _ORG_SPLIT.split(text)          # name, separator, name, separator, ..., name
+    names: list[str] = []
+    start = 0
+    while start < len(tokens):
+        end = start
+        last = min(len(tokens) - 1, start + 2 * _MAX_PARTS_IN_A_NAME)
+        for candidate in range(last - (last - start) % 2, start, -2):
+            if "".join(tokens[start:candidate + 1]).strip() in known:
+                end = candidate
+                break
+        name = "".join(tokens[start:end + 1]).strip()
+        if name:
+            names.append(name)
+        start = end + 2
+    return names
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -382,7 +403,9 @@ class _Row:
         text = self.text(column, required=True)
         if not text:
             return None
-        names = split_organizations(text)
+        if text in self.reader.known:    # the whole cell is one organisation, separators and all
+            return text
+        names = split_organizations(text, self.reader.known)
         if not names:   # only separators, such as "、"
             self.problem(column, f"{column}“{text}”中没有党组织名称")
             return None
@@ -397,7 +420,7 @@ class _Row:
 
     def organizations(self, column: str) -> tuple[str, ...]:
         names: list[str] = []
-        for name in split_organizations(self.text(column)):
+        for name in split_organizations(self.text(column), self.reader.known):
             message = self.reader.organization_problem(name)
             if message:
                 self.problem(column, message)
