@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from examapp.bank import formats, services
 from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
+from examapp.extensions import db
 from examapp.xlsxutil import echo_problems
 
 bank_cli = AppGroup("bank", help="题库：载入、检查、导入、导出。")
@@ -21,6 +22,14 @@ def load() -> None:
     except services.BankError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"题库已载入：{outcome}。")
+
+
+@bank_cli.command("load-articles")
+def load_articles() -> None:
+    """只载入《条例》条文（不载入题目），供导入自己的题库前使用，可重复运行。"""
+    count = services.load_articles()
+    db.session.commit()
+    click.echo(f"已载入《条例》条文 {count} 条。")
 
 
 @bank_cli.command("check")

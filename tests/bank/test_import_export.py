@@ -126,3 +126,21 @@ def test_web_export_downloads_each_format(client, bank, demo):
         response = client.get(f"/bank/export?format={fmt}")
         assert response.status_code == 200 and len(response.data) > 1000
         assert name in response.headers["Content-Disposition"]
+
+
+def test_import_into_a_database_without_the_articles_says_once_how_to_load_them(app, runner, tmp_path):
+    path = tmp_path / "题目.xlsx"
+    path.write_bytes(xlsx_file([
+        ["判断题", f"第 {n} 条的示例判断题{n}。", None, None, None, None, None, None, "对", "", n, 1, ""]
+        for n in range(1, 31)]))
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.count("数据库中没有《条例》条文") == 1 and result.output.count("\n") <= 2, result.output
+    assert "flask bank load-articles" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
+    # The command it names exists and makes the same import work.
+    loaded = runner.invoke(args=["bank", "load-articles"])
+    assert loaded.exit_code == 0 and "已载入《条例》条文 72 条" in loaded.output
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 0 and "新增 30 题" in result.output, result.output
