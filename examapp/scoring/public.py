@@ -40,6 +40,7 @@ def snapshot(snapshot_id: int):
     return render_template("published/snapshot.html", snapshot=snap, content=snap.content, own=own,
                            history=publishing.history(snap) if current_user.role in STAFF else [],
                            show_accountability=current_user.role != CANDIDATE, verified=publishing.verify(snap),
+                           public_sha256=publishing.public_sha256(snap) if snap.kind == SNAPSHOT_RANKING else None,
                            current=publishing.is_current(snap), form=ConfirmForm())
 
 

@@ -278,6 +278,26 @@ def verify(snapshot: Snapshot) -> bool:
     return content_hash(snapshot.content) == snapshot.sha256
 
 
+# The two versions of a ranking's documents: the full notice (with the accountability list, for leaders and
+# staff) and the candidates' copy without it, which says so and carries a checksum of its own content.
+FULL_EDITION = "全文版"
+PUBLIC_EDITION = "公开版"
+ACCOUNTABILITY_KEYS = ("accountability",)
+
+
+def public_content(content: dict) -> dict:
+    """What the candidates' copy is made of: the published content without the accountability list,
+    marked as the 公开版 (so its checksum never equals the full notice's, even with an empty list)."""
+    public = {key: value for key, value in content.items() if key not in ACCOUNTABILITY_KEYS}
+    public["edition"] = PUBLIC_EDITION
+    return public
+
+
+def public_sha256(snapshot: Snapshot) -> str:
+    """The 校验码 printed on the candidates' copy; recomputable from the snapshot like its own sha256."""
+    return content_hash(public_content(snapshot.content))
+
+
 def draft_exam_snapshot(exam: Exam) -> Snapshot:
     """An unsaved snapshot of the current results, for a draft PDF before publication."""
     today = to_local(utcnow()).date()
