@@ -95,8 +95,8 @@ class AuditFilter:
     def from_args(cls, args) -> AuditFilter:
         return cls(action=args.get("action", "").strip(), actor=args.get("actor", "").strip(),
                    target_type=args.get("target_type", "").strip(),
-                   date_from=args.get("from", type=date.fromisoformat),
-                   date_to=args.get("to", type=date.fromisoformat), q=args.get("q", "").strip())
+                   date_from=args.get("from", type=_filter_date),
+                   date_to=args.get("to", type=_filter_date), q=args.get("q", "").strip())
 
     def as_args(self) -> dict:
         """The query string that reproduces this filter (for paging and export links)."""
@@ -129,6 +129,15 @@ class AuditFilter:
             stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in (
                 AuditEntry.summary, AuditEntry.reason, AuditEntry.target_id, cast(AuditEntry.detail, String)))))
         return stmt
+
+
+def _filter_date(text: str) -> date:
+    """A filter date; one at the ends of the calendar (0001-01-01, 9999-12-31) would overflow when converted
+    to UTC or given its next day, so it counts as no date (ValueError → ignored by args.get)."""
+    value = date.fromisoformat(text)
+    if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
+        raise ValueError(f"{text} is outside the audit log's dates")
+    return value
 
 
 def _escape_like(text: str) -> str:

@@ -105,3 +105,11 @@ def test_an_objection_period_of_100000_days_is_refused(app, demo):
     assert "公示期应为 1–60 个工作日" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Snapshot)) == 0
+
+
+def test_audit_log_dates_at_the_ends_of_the_calendar_are_ignored_not_a_500(app, demo):
+    client = app.test_client()
+    login(client, "admin")
+    for query in ("to=9999-12-31", "from=0001-01-01", "from=9999-12-31&to=0001-01-01"):
+        for url in ("/admin/audit/", "/admin/audit/export.csv", "/admin/audit/export.xlsx"):
+            assert client.get(f"{url}?{query}").status_code == 200, (url, query)
