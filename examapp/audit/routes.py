@@ -16,6 +16,7 @@ from examapp.accounts.models import User
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import ADMIN
 from examapp.audit.models import AuditEntry
+from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.timeutil import format_local, local_to_utc, utcnow
@@ -211,7 +212,8 @@ def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 @roles_required(ADMIN)
 def log():
     filt = AuditFilter.from_args(request.args)
-    page = db.paginate(filt.statement(), per_page=PAGE_SIZE, error_out=False, count=True)
+    page = db.paginate(filt.statement(), page=request.args.get("page", 1, type=db_int), per_page=PAGE_SIZE,
+                       error_out=False, count=True)
     rows = _with_actors(list(page.items))
     actions, targets = _choices()
     return render_template("audit/log.html", page=page, rows=rows, filt=filt, args=filt.as_args(),

@@ -46,7 +46,8 @@ def _filter_from_args() -> services.QuestionFilter:
 @roles_required(*STAFF)
 def questions():
     filt = _filter_from_args()
-    page = db.paginate(services.filter_questions(filt), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(services.filter_questions(filt), page=request.args.get("page", 1, type=db_int),
+                       per_page=PAGE_SIZE, error_out=False)
     articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,

@@ -113,3 +113,11 @@ def test_audit_log_dates_at_the_ends_of_the_calendar_are_ignored_not_a_500(app, 
     for query in ("to=9999-12-31", "from=0001-01-01", "from=9999-12-31&to=0001-01-01"):
         for url in ("/admin/audit/", "/admin/audit/export.csv", "/admin/audit/export.xlsx"):
             assert client.get(f"{url}?{query}").status_code == 200, (url, query)
+
+
+@pytest.mark.parametrize("url", ["/admin/audit/?page={n}", "/bank/?page={n}"])
+def test_a_page_number_beyond_the_database_integer_is_the_first_page_not_a_500(app, demo, url):
+    client = app.test_client()
+    login(client, "admin")
+    for number in HUGE:
+        assert client.get(url.format(n=number)).status_code == 200, number
