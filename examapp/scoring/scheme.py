@@ -59,6 +59,7 @@ AGGREGATIONS = {ARITHMETIC: "加权算术平均", GEOMETRIC: "加权几何平均
 RANKING_RULE = "标准竞赛排名（得分相同者并列，后续名次顺延，如 1、2、2、4），按显示的综合得分（四舍五入）比较"
 
 MAX_PRECISION = 6
+MAX_SCHEME_NUMBER = 1_000_000     # any weight, threshold or score bound: far beyond a real scheme
 
 
 class SchemeError(ValueError):
@@ -411,10 +412,13 @@ class _SchemeReader:
         if not _is_number(value):
             self.problems.append(f"{where} 应为数字，现为“{value}”")
             return 0
-        if minimum is not None and value < minimum:
-            self.problems.append(f"{where} 不能小于 {minimum}，现为 {value}")
-        if maximum is not None and value > maximum:
-            self.problems.append(f"{where} 不能大于 {maximum}，现为 {value}")
+        # Every number has a bound: a weight of 1e308 was accepted and the computation then overflowed (500).
+        minimum = -MAX_SCHEME_NUMBER if minimum is None else minimum
+        maximum = MAX_SCHEME_NUMBER if maximum is None else maximum
+        if value < minimum:
+            self.problems.append(f"{where} 不能小于 {minimum:g}，现为 {value:g}")
+        if value > maximum:
+            self.problems.append(f"{where} 不能大于 {maximum:g}，现为 {value:g}")
         return value
 
     def _int(self, value, where: str, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -121,3 +121,16 @@ def test_a_page_number_beyond_the_database_integer_is_the_first_page_not_a_500(a
     login(client, "admin")
     for number in HUGE:
         assert client.get(url.format(n=number)).status_code == 200, number
+
+
+def test_a_scheme_weight_of_1e308_is_refused_and_computing_still_works(app, demo):
+    from tests.scoring.test_rounds import demo_round
+    round_id = demo_round(app)
+    client = app.test_client()
+    login(client, "organizer")
+    response = client.post(f"/scoring/{round_id}/scheme",
+                           data={"scheme": "weights: {E: 1.0e+308, I: 30, A: 30, C: 10}\nassistance: {resolved: 1.0e+300}\n"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "weights.E 不能大于 1e+06，现为 1e+308" in page
+    assert "assistance.resolved 不能大于 1e+06" in page
+    assert client.post(f"/scoring/{round_id}/compute").status_code == 302
