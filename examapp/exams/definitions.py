@@ -1,6 +1,7 @@
 """Exam definitions written as YAML files (`flask exams create FILE.yaml`), read into ExamDefinition."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from examapp.bank.core import QUESTION_TYPES
@@ -31,6 +32,25 @@ def _bool(value: object, key: str, default: bool) -> bool:
     raise ExamError(f"{key} 应为 true 或 false")
 
 
+def _whole(value: object, key: str, low: int, high: int) -> int:
+    """A whole number within the exam form's own bounds (10**30 minutes overflowed the database: a 500)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ExamError(f"{key} 应为整数")
+    if not low <= value <= high:
+        raise ExamError(f"{key} 应在 {low}–{high} 之间")
+    return int(value)
+
+
+def _optional_whole(value: object, key: str) -> int | None:
+    return None if value is None else _whole(value, key, 1, 1000)
+
+
+def _pass_mark(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ExamError("pass_mark 应为数字")      # .nan was stored as the pass mark
+    return float(value)
+
+
 def definition_from_yaml(text: str) -> ExamDefinition:
     try:
         data = load_yaml(text)
@@ -57,11 +77,12 @@ def definition_from_yaml(text: str) -> ExamDefinition:
         return ExamDefinition(
             title=str(data["title"]), description=str(data.get("description") or ""),
             opens_at=_time(data["opens_at"], "opens_at"), closes_at=_time(data["closes_at"], "closes_at"),
-            duration_minutes=int(data["duration_minutes"]), sections=sections,
-            attempts_allowed=int(data.get("attempts", 1)),
+            duration_minutes=_whole(data["duration_minutes"], "duration_minutes", 1, 600), sections=sections,
+            attempts_allowed=_whole(data.get("attempts", 1), "attempts", 1, 10),
             shuffle_questions=_bool(data.get("shuffle_questions"), "shuffle_questions", True),
             shuffle_options=_bool(data.get("shuffle_options"), "shuffle_options", True),
-            multiple_rule=str(rule), pass_mark=float(data.get("pass_mark", 60)), review_policy=review,
-            focus_warn_after=data.get("focus_warn_after"), focus_submit_after=data.get("focus_submit_after"))
+            multiple_rule=str(rule), pass_mark=_pass_mark(data.get("pass_mark", 60)), review_policy=review,
+            focus_warn_after=_optional_whole(data.get("focus_warn_after"), "focus_warn_after"),
+            focus_submit_after=_optional_whole(data.get("focus_submit_after"), "focus_submit_after"))
     except (TypeError, ValueError) as exc:
         raise ExamError(f"数值格式错误：{exc}") from exc

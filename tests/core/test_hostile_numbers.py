@@ -134,3 +134,24 @@ def test_a_scheme_weight_of_1e308_is_refused_and_computing_still_works(app, demo
     assert response.status_code == 200 and "weights.E 不能大于 1e+06，现为 1e+308" in page
     assert "assistance.resolved 不能大于 1e+06" in page
     assert client.post(f"/scoring/{round_id}/compute").status_code == 302
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("duration_minutes", str(10**30), "duration_minutes 应在 1–600 之间"),
+    ("attempts", str(10**30), "attempts 应在 1–10 之间"),
+    ("pass_mark", ".nan", "pass_mark 应为数字"),
+    ("focus_warn_after", str(2**63), "focus_warn_after 应在 1–1000 之间"),
+])
+def test_numbers_out_of_range_in_an_exam_definition_are_refused_and_nothing_created(
+        app, runner, bank, tmp_path, field, value, message):
+    from examapp.exams.models import Exam
+    text = EXAM.format(points=1).replace("duration_minutes: 60\n", "")
+    text += f"duration_minutes: {value if field == 'duration_minutes' else 60}\n"
+    if field != "duration_minutes":
+        text += f"{field}: {value}\n"
+    path = tmp_path / "exam.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["exams", "create", str(path)])
+    assert result.exit_code == 1 and message in result.output, (result.output, result.exception)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Exam)) == 0
