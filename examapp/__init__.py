@@ -26,6 +26,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _set_lock_timeout(app)
+    from examapp.converters import DatabaseIntConverter
+    app.url_map.converters["int"] = DatabaseIntConverter   # before any rule is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -208,9 +210,11 @@ def _register_template_helpers(app: Flask) -> None:
     from examapp.accounts.roles import ROLE_LABELS, STAFF
     from examapp.bank.core import int_to_cn_numeral
     from examapp.timeutil import format_local
+    from examapp.xlsxutil import MAX_LISTED_PROBLEMS
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["cn"] = lambda n: int_to_cn_numeral(int(n)) if n else ""
 
     @app.context_processor
     def globals_for_templates():
-        return {"APP_TITLE": APP_TITLE, "ROLE_LABELS": ROLE_LABELS, "STAFF_ROLES": STAFF}
+        return {"APP_TITLE": APP_TITLE, "ROLE_LABELS": ROLE_LABELS, "STAFF_ROLES": STAFF,
+                "MAX_LISTED_PROBLEMS": MAX_LISTED_PROBLEMS}

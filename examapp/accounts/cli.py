@@ -12,6 +12,7 @@ from examapp.accounts.models import User
 from examapp.accounts.roles import ADMIN, ROLE_LABELS
 from examapp.audit.services import record
 from examapp.extensions import db
+from examapp.xlsxutil import echo_problems
 
 users_cli = AppGroup("users", help="管理用户（书记、组织者、管理员、查看者）。")
 
@@ -53,8 +54,7 @@ def import_users(file: Path, passwords_out: Path | None) -> None:
     records, problems = importer.validate_rows(rows, services.existing_usernames(), services.organization_kinds(),
                                                        services.existing_secretaries())
     if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
+        echo_problems(problems)
         raise click.ClickException(f"文件有 {len(problems)} 处错误，未导入任何数据。")
     sheet = services.import_secretaries(records)
     entries = list(sheet.entries)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from examapp.accounts.roles import ORG_KINDS
+from examapp.xlsxutil import MAX_SHEET_ROWS, SpreadsheetTooLarge, check_xlsx_limits
 
 COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名", "手机号")
 REQUIRED_COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名")
@@ -58,6 +60,10 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
     lower = filename.lower()
     if lower.endswith(".xlsx"):
         try:
+            check_xlsx_limits(content)
+        except SpreadsheetTooLarge as exc:
+            raise ImportFileError(str(exc)) from None
+        try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             # A read-only workbook parses its sheets only now, so damage inside a sheet shows up here.
             sheet = workbook.worksheets[0]
@@ -77,10 +83,13 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
             raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。")
         reader = csv.reader(io.StringIO(text))
         try:
-            return [[_cell_text(v) for v in row] for row in reader]
+            rows = [[_cell_text(v) for v in row] for row in itertools.islice(reader, MAX_SHEET_ROWS + 1)]
         except csv.Error as exc:  # e.g. a cell longer than the csv module's limit (an unclosed quote)
             raise ImportFileError(f"CSV 文件第 {reader.line_num} 行格式有误（引号不成对或单元格内容过长），"
                                   "请用 Excel 另存为 CSV 或 .xlsx 后再导入。") from exc
+        if len(rows) > MAX_SHEET_ROWS:
+            raise ImportFileError(f"CSV 文件超过 {MAX_SHEET_ROWS} 行，无法导入。请删去多余的行或分成几个文件导入。")
+        return rows
     raise ImportFileError("只支持 .xlsx 或 .csv 文件。")
 
 

@@ -1,8 +1,6 @@
 """Login, logout, password change, and the organiser's user and organisation pages."""
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -10,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -23,6 +20,8 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
+from examapp.converters import db_int
+from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.formutil import choices
 from examapp.timeutil import utcnow
@@ -117,7 +116,7 @@ def _fill_user_form(form: UserForm) -> None:
 def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    org_id = request.args.get("org", type=int)
+    org_id = request.args.get("org", type=db_int)
     rows = services.search_users(q, role if role in ROLE_LABELS else "", org_id)
     now = utcnow()
     # Every login name with paused (or nearly paused) logins, listed above the table whatever the filter.
@@ -269,9 +268,8 @@ def users_import():
 @bp.route("/users/import/template.xlsx")
 @roles_required(*STAFF)
 def users_import_template():
-    return send_file(io.BytesIO(importer.template_workbook()), as_attachment=True,
-                     download_name="书记名单导入模板.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(importer.template_workbook(), "书记名单导入模板.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _sheet_or_404(token: str):

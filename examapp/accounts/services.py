@@ -228,9 +228,10 @@ def search_users(q: str = "", role: str = "", organization_id: int | None = None
                  include_inactive: bool = True) -> list[User]:
     stmt = select(User).outerjoin(PartyOrganization)
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like),
-                              PartyOrganization.name.ilike(like), User.phone.ilike(like)))
+        # autoescape: a typed % or _ is that character, not a wildcard.
+        text = q.strip()
+        stmt = stmt.where(or_(*(column.icontains(text, autoescape=True) for column in (
+            User.username, User.name, PartyOrganization.name, User.phone))))
     if role:
         stmt = stmt.where(User.role == role)
     if organization_id:

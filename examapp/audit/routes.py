@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import String, cast, or_, select
@@ -16,6 +16,8 @@ from examapp.accounts.models import User
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import ADMIN
 from examapp.audit.models import AuditEntry
+from examapp.converters import db_int
+from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.timeutil import format_local, local_to_utc, utcnow
 from examapp.xlsxutil import keep_text_as_text
@@ -102,8 +104,8 @@ class AuditFilter:
     def from_args(cls, args) -> AuditFilter:
         return cls(action=args.get("action", "").strip(), actor=args.get("actor", "").strip(),
                    target_type=args.get("target_type", "").strip(),
-                   date_from=args.get("from", type=date.fromisoformat),
-                   date_to=args.get("to", type=date.fromisoformat), q=args.get("q", "").strip())
+                   date_from=args.get("from", type=_filter_date),
+                   date_to=args.get("to", type=_filter_date), q=args.get("q", "").strip())
 
     def as_args(self) -> dict:
         """The query string that reproduces this filter (for paging and export links)."""
@@ -136,6 +138,15 @@ class AuditFilter:
             stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in (
                 AuditEntry.summary, AuditEntry.reason, AuditEntry.target_id, cast(AuditEntry.detail, String)))))
         return stmt
+
+
+def _filter_date(text: str) -> date:
+    """A filter date; one at the ends of the calendar (0001-01-01, 9999-12-31) would overflow when converted
+    to UTC or given its next day, so it counts as no date (ValueError → ignored by args.get)."""
+    value = date.fromisoformat(text)
+    if not date(1900, 1, 1) <= value <= date(2999, 12, 31):
+        raise ValueError(f"{text} is outside the audit log's dates")
+    return value
 
 
 def _escape_like(text: str) -> str:
@@ -209,7 +220,8 @@ def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 @roles_required(ADMIN)
 def log():
     filt = AuditFilter.from_args(request.args)
-    page = db.paginate(filt.statement(), per_page=PAGE_SIZE, error_out=False, count=True)
+    page = db.paginate(filt.statement(), page=request.args.get("page", 1, type=db_int), per_page=PAGE_SIZE,
+                       error_out=False, count=True)
     rows = _with_actors(list(page.items))
     actions, targets = _choices()
     return render_template("audit/log.html", page=page, rows=rows, filt=filt, args=filt.as_args(),
@@ -237,9 +249,8 @@ def export_xlsx():
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     keep_text_as_text(workbook).save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=_export_name("xlsx"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(buffer.getvalue(), _export_name("xlsx"),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # A cell starting with one of these is a formula to Excel/WPS when a CSV is opened; an apostrophe keeps it text.
@@ -263,7 +274,4 @@ def export_csv():
         writer.writerow([_csv_safe(value) for value in row.cells()])
     # UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
     body = "\ufeff" + buffer.getvalue()
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment", filename=_export_name("csv"))
-    response.charset = "utf-8"
-    return response
+    return send_download(body.encode("utf-8"), _export_name("csv"), "text/csv; charset=utf-8")

@@ -8,6 +8,8 @@ from flask.cli import AppGroup
 
 from examapp.bank import formats, services
 from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
+from examapp.extensions import db
+from examapp.xlsxutil import echo_problems
 
 bank_cli = AppGroup("bank", help="题库：载入、检查、导入、导出。")
 
@@ -20,6 +22,14 @@ def load() -> None:
     except services.BankError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"题库已载入：{outcome}。")
+
+
+@bank_cli.command("load-articles")
+def load_articles() -> None:
+    """只载入《条例》条文（不载入题目），供导入自己的题库前使用，可重复运行。"""
+    count = services.load_articles()
+    db.session.commit()
+    click.echo(f"已载入《条例》条文 {count} 条。")
 
 
 @bank_cli.command("check")
@@ -45,14 +55,12 @@ def import_file(file: Path, fmt: str | None) -> None:
     for line in parsed.skipped:
         click.echo(f"跳过：{line}", err=True)
     if parsed.problems:
-        for problem in parsed.problems:
-            click.echo(str(problem), err=True)
+        echo_problems(parsed.problems)
         raise click.ClickException(f"文件有 {len(parsed.problems)} 处错误，未导入任何题目。")
     try:
         outcome = services.import_questions([(i.location, i.data) for i in parsed.items])
     except services.BankError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
+        echo_problems(exc.problems)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"导入完成：{outcome}。")
 

@@ -1,10 +1,9 @@
 """Organiser pages for the question bank: browse, coverage, edit with versions, import, export."""
 from __future__ import annotations
 
-import io
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from examapp.accounts.forms import ConfirmForm
@@ -23,6 +22,8 @@ from examapp.bank.core import (
 )
 from examapp.bank.forms import QuestionForm, QuestionImportForm
 from examapp.bank.models import Article, Question
+from examapp.converters import db_int
+from examapp.downloads import send_download
 from examapp.extensions import db
 from examapp.formutil import choices
 
@@ -35,8 +36,8 @@ def _filter_from_args() -> services.QuestionFilter:
     qtype = args.get("type", "")
     return services.QuestionFilter(
         type=qtype if qtype in QUESTION_TYPES else "",
-        chapter=args.get("chapter", type=int), article=args.get("article", type=int),
-        difficulty=args.get("difficulty", type=int), text=args.get("q", "").strip(),
+        chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
+        difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
         status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
         else "active")
 
@@ -45,7 +46,8 @@ def _filter_from_args() -> services.QuestionFilter:
 @roles_required(*STAFF)
 def questions():
     filt = _filter_from_args()
-    page = db.paginate(services.filter_questions(filt), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(services.filter_questions(filt), page=request.args.get("page", 1, type=db_int),
+                       per_page=PAGE_SIZE, error_out=False)
     articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
@@ -125,8 +127,8 @@ def _save(form: QuestionForm, question: Question | None):
 def question_new():
     form = QuestionForm()
     form.article.choices = _article_choices()
-    if request.method == "GET" and request.args.get("article", type=int):
-        form.article.data = request.args.get("article", type=int)
+    if request.method == "GET" and request.args.get("article", type=db_int):
+        form.article.data = request.args.get("article", type=db_int)
     if form.validate_on_submit():
         response = _save(form, None)
         if response:
@@ -212,5 +214,4 @@ def export_questions():
     if fmt not in formats.FORMATS:
         abort(404)
     result = formats.dump(fmt, services.export_items())
-    return send_file(io.BytesIO(result.content), as_attachment=True, mimetype=formats.MIME_TYPES[fmt],
-                     download_name=f"题库导出.{formats.FILE_EXTENSIONS[fmt]}")
+    return send_download(result.content, f"题库导出.{formats.FILE_EXTENSIONS[fmt]}", formats.MIME_TYPES[fmt])

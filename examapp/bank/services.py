@@ -188,6 +188,10 @@ def load_shipped_bank() -> ImportOutcome:
     return outcome
 
 
+NO_ARTICLES_MESSAGE = ("数据库中没有《条例》条文，题目无法关联条款，未导入任何题目。请先运行 flask bank load-articles"
+                       "（只载入条文）或 flask bank load（条文和随系统提供的题库），再导入。")
+
+
 def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "import",
                      actor_id: int | None = None) -> ImportOutcome:
     """All-or-nothing import: every question is checked (with its location) before any is written."""
@@ -196,6 +200,9 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
     problems: list[str] = []
     seen: dict[str, str] = {}
     articles = articles_by_number()
+    if not articles and any(data.article is not None for _, data in items):
+        # Said once, not once per question: every article reference would fail for the same reason.
+        raise BankError(NO_ARTICLES_MESSAGE)
     for location, data in items:
         for problem in check_question(data, articles=articles):
             problems.append(f"{location}：{problem}")
@@ -239,8 +246,10 @@ def filter_questions(f: QuestionFilter):
     if f.difficulty:
         stmt = stmt.where(Question.difficulty == f.difficulty)
     if f.text:
-        like = f"%{f.text.strip()}%"
-        stmt = stmt.where(or_(Question.stem.ilike(like), Question.code.ilike(like)))
+        # autoescape: a typed % or _ is that character, not a wildcard.
+        text = f.text.strip()
+        stmt = stmt.where(or_(Question.stem.icontains(text, autoescape=True),
+                              Question.code.icontains(text, autoescape=True)))
     if f.status == "active":
         stmt = stmt.where(Question.active.is_(True))
     elif f.status == "inactive":

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, int_to_cn_numeral
 
+MAX_POINTS = 100     # one question's points (the exam form's own bound; 1e308 from a YAML file overflowed)
+
 
 class BlueprintError(ValueError):
     def __init__(self, problems: list[str]):
@@ -147,8 +149,8 @@ def check_blueprint(sections: list[Section], pool: list[PoolQuestion]) -> list[s
         if section.type not in TYPE_LABELS:
             problems.append(f"第 {index + 1} 部分：题型“{section.type}”无效")
             continue
-        if section.points <= 0:
-            problems.append(f"{section.describe()}：每题分值应大于 0")
+        if not 0 < section.points <= MAX_POINTS:     # also NaN, which compares false
+            problems.append(f"{section.describe()}：每题分值应大于 0、不超过 {MAX_POINTS}")
         try:
             strata_quotas(section, pool)
         except BlueprintError as exc:

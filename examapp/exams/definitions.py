@@ -1,9 +1,8 @@
 """Exam definitions written as YAML files (`flask exams create FILE.yaml`), read into ExamDefinition."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
-
-import yaml
 
 from examapp.bank.core import QUESTION_TYPES
 from examapp.exams import grading
@@ -11,6 +10,7 @@ from examapp.exams.assembly import Section
 from examapp.exams.models import REVIEW_LABELS
 from examapp.exams.services import ExamDefinition, ExamError
 from examapp.timeutil import local_to_utc
+from examapp.yamlutil import YamlInputError, load_yaml
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -32,20 +32,33 @@ def _bool(value: object, key: str, default: bool) -> bool:
     raise ExamError(f"{key} 应为 true 或 false")
 
 
+def _whole(value: object, key: str, low: int, high: int) -> int:
+    """A whole number within the exam form's own bounds (10**30 minutes overflowed the database: a 500)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ExamError(f"{key} 应为整数")
+    if not low <= value <= high:
+        raise ExamError(f"{key} 应在 {low}–{high} 之间")
+    return int(value)
+
+
+def _optional_whole(value: object, key: str) -> int | None:
+    return None if value is None else _whole(value, key, 1, 1000)
+
+
 def _pass_mark(value: object) -> float | str | None:
     """pass_mark: 36 (points), 60% (of the paper's total) or absent (60% of the total); checked on saving."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)     # .nan was stored as the pass mark
     raise ExamError(f"pass_mark 应写分数（如 36）或总分的百分比（如 60%），现为“{value}”")
 
 
 def definition_from_yaml(text: str) -> ExamDefinition:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ExamError(f"YAML 格式错误：{exc}") from exc
+        data = load_yaml(text)
+    except YamlInputError as exc:
+        raise ExamError(str(exc)) from None
     if not isinstance(data, dict):
         raise ExamError("考试定义文件应为键值对象")
     for key in ("title", "opens_at", "closes_at", "duration_minutes", "sections"):
@@ -67,11 +80,12 @@ def definition_from_yaml(text: str) -> ExamDefinition:
         return ExamDefinition(
             title=str(data["title"]), description=str(data.get("description") or ""),
             opens_at=_time(data["opens_at"], "opens_at"), closes_at=_time(data["closes_at"], "closes_at"),
-            duration_minutes=int(data["duration_minutes"]), sections=sections,
-            attempts_allowed=int(data.get("attempts", 1)),
+            duration_minutes=_whole(data["duration_minutes"], "duration_minutes", 1, 600), sections=sections,
+            attempts_allowed=_whole(data.get("attempts", 1), "attempts", 1, 10),
             shuffle_questions=_bool(data.get("shuffle_questions"), "shuffle_questions", True),
             shuffle_options=_bool(data.get("shuffle_options"), "shuffle_options", True),
             multiple_rule=str(rule), pass_mark=_pass_mark(data.get("pass_mark")), review_policy=review,
-            focus_warn_after=data.get("focus_warn_after"), focus_submit_after=data.get("focus_submit_after"))
+            focus_warn_after=_optional_whole(data.get("focus_warn_after"), "focus_warn_after"),
+            focus_submit_after=_optional_whole(data.get("focus_submit_after"), "focus_submit_after"))
     except (TypeError, ValueError) as exc:
         raise ExamError(f"数值格式错误：{exc}") from exc

@@ -1,9 +1,7 @@
 """Organiser pages for exams: list, define (with the blueprint checked against the bank), preview, publish."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,6 +11,7 @@ from examapp.accounts.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article
+from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
 from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
@@ -328,5 +327,5 @@ def exam_results_xlsx(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     content = results.results_workbook(results.exam_results(exam))
     db.session.commit()
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{exam.title}-成绩与分析.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(content, f"{exam.title}-成绩与分析.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

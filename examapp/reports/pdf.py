@@ -23,12 +23,14 @@ The keys each function reads (all optional unless marked; unknown keys are ignor
   ``date_cn``, ``signature``, ``hash`` (64 hex, printed in full on every page), ``status`` ("公示" adds
   “公示稿（公示期至 ``objection_until_cn``）” under the title and a 公示稿 watermark; "草稿" a watermark),
   ``precision`` (decimals, default 2), ``highlight`` ({"top": N, "bottom": M}), ``ranking_rule`` (the legend's
-  rule sentence), ``footer_caption``.
+  rule sentence), ``footer_caption``, ``edition`` (which version of the document this copy is: printed with
+  the 校验码 and, for a 公开版, as “（公开版）” under the title).
 - ``league_table_pdf``: ``components`` [{"key", "label", "weight"}], ``rows`` [{"rank", "organization", "name",
   "components": {key: number|None}, "composite", "movement"}], ``missing_mark`` ("*"), ``missing_note``;
   appendix (new page) when ``histogram`` [{"label", "count"}] or ``accountability`` [{"indicator",
   "indicator_name", "action", "periods", "ranks", "targets"}] is present; ``appendix_title``,
-  ``accountability_notes``.
+  ``accountability_notes``; ``accountability_withheld`` (a copy without the list: the appendix says
+  “问责名单另行印发” in its place, never “本期无应问责事项”).
 - ``exam_results_pdf``: ``rows`` [{"rank", "organization", "name", "score", "status"}] (status "缺考" → last, "—"),
   ``summary`` {"count", "absent", "mean", "median", "sd", "max", "min", "pass_rate" (0..1)}, ``histogram``.
 - ``score_card_pdf``: ``name``, ``organization``, ``round``, ``rank``, ``ranked_count``, ``composite``,
@@ -114,6 +116,8 @@ CELL_LEADING = 12
 DASH = "—"
 DEFAULT_PRECISION = 2
 STATUS_NOTICE = "公示"
+PUBLIC_EDITION = "公开版"
+WITHHELD_ACCOUNTABILITY = "问责名单另行印发，本公开版不含问责名单。"
 DEFAULT_RANKING_RULE = "名次按标准竞赛排名：得分相同者并列，其后名次顺延（如 1、2、2、4）。"
 DEFAULT_MISSING_NOTE = "表示该项无数据，综合得分按其余各项的权重重新折算。"
 
@@ -164,6 +168,7 @@ class _Styles:
 
         self.title = style("title", bold, TITLE_SIZE, TITLE_SIZE * 1.45, alignment=TA_CENTER)
         self.status = style("status", bold, 14, 22, alignment=TA_CENTER, textColor=RED)
+        self.edition = style("edition", regular, 16, 24, alignment=TA_CENTER)
         self.doc_number = style("doc_number", regular, BODY_SIZE, alignment=TA_CENTER)
         self.recipients = style("recipients", regular, BODY_SIZE, 28)
         self.body = style("body", regular, BODY_SIZE, 28, firstLineIndent=2 * BODY_SIZE)
@@ -298,11 +303,13 @@ def _numbered_canvas(footer: Callable[[Canvas, int, int], None]) -> type[Canvas]
     return NumberedCanvas
 
 
-def _hash_line(snapshot_hash: str | None) -> str:
-    return f"校验码 SHA-256：{snapshot_hash}" if snapshot_hash else "校验码 SHA-256：—（未发布的草稿，无校验码）"
+def _hash_line(snapshot_hash: str | None, edition: str = "") -> str:
+    label = f"校验码 SHA-256（{edition}）" if edition else "校验码 SHA-256"
+    return f"{label}：{snapshot_hash}" if snapshot_hash else f"{label}：—（未发布的草稿，无校验码）"
 
 
-def _footer(fonts: ReportFonts, snapshot_hash: str | None, caption: str) -> Callable[[Canvas, int, int], None]:
+def _footer(fonts: ReportFonts, snapshot_hash: str | None, caption: str,
+            edition: str = "") -> Callable[[Canvas, int, int], None]:
     def draw(canvas: Canvas, number: int, total: int) -> None:
         canvas.saveState()
         canvas.setFillColor(colors.black)
@@ -310,7 +317,7 @@ def _footer(fonts: ReportFonts, snapshot_hash: str | None, caption: str) -> Call
         canvas.drawCentredString(PAGE_WIDTH / 2, BOTTOM - 7 * mm - 10.5, f"第 {number} 页 共 {total} 页")
         canvas.setFont(fonts.regular, 7)
         canvas.setFillColor(colors.HexColor("#444444"))
-        canvas.drawString(LEFT, 14 * mm, _hash_line(snapshot_hash))
+        canvas.drawString(LEFT, 14 * mm, _hash_line(snapshot_hash, edition))
         if caption:
             canvas.drawRightString(PAGE_WIDTH - RIGHT, 14 * mm, caption)
         canvas.setStrokeColor(colors.HexColor("#999999"))
@@ -344,7 +351,7 @@ def _build(story: list, fonts: ReportFonts, doc: Mapping, subject: str) -> bytes
                   bottomPadding=0, id="body")
     watermark = _watermark(fonts, _watermark_text(doc))
     template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=watermark)])
-    footer = _footer(fonts, doc.get("hash"), str(doc.get("footer_caption") or ""))
+    footer = _footer(fonts, doc.get("hash"), str(doc.get("footer_caption") or ""), str(doc.get("edition") or ""))
     template.build(story, canvasmaker=_numbered_canvas(footer))
     return buffer.getvalue()
 
@@ -371,6 +378,8 @@ def _header(doc: Mapping, styles: _Styles) -> list:
         story += [Rule(RED, 1.6), Spacer(0, 12 * mm)]
     if doc.get("title"):
         story.append(BalancedTitle(str(doc["title"]), styles.title))
+    if doc.get("edition") == PUBLIC_EDITION:
+        story.append(Paragraph(_text(f"（{PUBLIC_EDITION}）"), styles.edition))
     if doc.get("status") == STATUS_NOTICE:
         until = doc.get("objection_until_cn")
         line = f"公示稿（公示期至{until}）" if until else "公示稿"
@@ -566,11 +575,16 @@ def _appendix(doc: Mapping, styles: _Styles, bins_title: str) -> list:
                    BalancedTitle(str(doc.get("appendix_title") or "综合得分分布及问责名单"), styles.title),
                    Spacer(0, 6 * mm)]
     histogram = doc.get("histogram") or []
-    story.append(styles.emphasis(_text(f"一、{bins_title}"), styles.heading))
+    withheld = bool(doc.get("accountability_withheld"))
+    if not withheld:     # without the list there is no "二、" and the appendix title already names the chart
+        story.append(styles.emphasis(_text(f"一、{bins_title}"), styles.heading))
     if histogram:
         story.append(distribution_chart(histogram, styles.fonts.regular, TEXT_WIDTH, 200))
     else:
         story.append(Paragraph("暂无得分。", styles.note))
+    if withheld:
+        # Not the heading with an empty list under it: that would state there is nothing to hold to account.
+        return story + [Spacer(0, 4 * mm), Paragraph(_text(WITHHELD_ACCOUNTABILITY), styles.note)]
     story += [CondPageBreak(60 * mm), styles.emphasis("二、问责名单", styles.heading)]
     story += _accountability_table(doc.get("accountability") or [], styles)
     story += _notes(doc.get("accountability_notes") or [], styles)

@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from examapp.extensions import db
 from examapp.scoring import documents, publishing, services, workbook
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
-from examapp.scoring.scheme import yaml_error_message
+from examapp.xlsxutil import echo_problems
+from examapp.yamlutil import YamlInputError, load_yaml
 
 scoring_cli = AppGroup("scoring", help="综合考评：导入数据、计分方案、计算、导出。")
 
@@ -25,8 +26,7 @@ def _round(name: str):
 
 def _fail(exc: services.ScoringError):
     db.session.rollback()
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
+    echo_problems(exc.problems)
     raise click.ClickException(str(exc)) from exc
 
 
@@ -77,9 +77,9 @@ def scheme(round_name: str, file: Path | None, show: bool) -> None:
     round_ = _round(round_name)
     if file is not None:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise click.ClickException(yaml_error_message(exc)) from exc
+            data = load_yaml(file.read_text(encoding="utf-8")) or {}
+        except YamlInputError as exc:
+            raise click.ClickException(str(exc)) from None
         if not isinstance(data, dict):
             raise click.ClickException("方案文件应为键值对象")
         try:

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from examapp.reports import pdf
+from examapp.scoring import publishing
 from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
 from examapp.xlsxutil import keep_text_as_text
 
@@ -57,8 +58,18 @@ def document(snapshot: Snapshot, *, include_accountability: bool = True) -> dict
     doc["snapshot_id"] = snapshot.id
     doc.pop("people", None)
     doc.pop("robustness", None)
-    if not include_accountability:
-        doc["accountability"] = []
+    if snapshot.kind == SNAPSHOT_RANKING:
+        if include_accountability:
+            doc["edition"] = publishing.FULL_EDITION
+            doc["footer_caption"] = f"{publishing.FULL_EDITION}（含问责名单）"
+        else:
+            # Not an empty list: that would print "本期无应问责事项" under the full notice's checksum.
+            doc.pop("accountability", None)
+            doc["accountability_withheld"] = True
+            doc["appendix_title"] = "综合得分分布"
+            doc["edition"] = publishing.PUBLIC_EDITION
+            doc["footer_caption"] = f"{publishing.PUBLIC_EDITION}（问责名单另行印发）"
+            doc["hash"] = publishing.public_sha256(snapshot)
     # The PDF prints its own footnote for the "—*" mark: give it our wording instead of a second note.
     missing = [n for n in doc.get("notes", []) if n.startswith(MISSING_NOTE_PREFIX)]
     if missing:
@@ -140,8 +151,12 @@ def snapshot_workbook(snapshot: Snapshot, *, include_accountability: bool = True
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     info = book.create_sheet("说明")
+    checksum = f"SHA-256：{snapshot.sha256}"
+    if snapshot.kind == SNAPSHOT_RANKING:
+        checksum = (f"SHA-256（{publishing.FULL_EDITION}）：{snapshot.sha256}" if include_accountability else
+                    f"SHA-256（{publishing.PUBLIC_EDITION}，问责名单另行印发）：{publishing.public_sha256(snapshot)}")
     for line in [content["title"], f"发布状态：{content['status']}", f"发布日期：{content['date_cn']}",
-                 f"SHA-256：{snapshot.sha256}", *content.get("notes", [])]:
+                 checksum, *content.get("notes", [])]:
         info.append([line])
     info.column_dimensions["A"].width = 120
     if include_accountability and snapshot.kind == SNAPSHOT_RANKING and content.get("accountability"):

@@ -1,14 +1,13 @@
 """Published rankings and results for every role: the table, PDF, Excel and score cards."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import CANDIDATE, STAFF
+from examapp.downloads import send_download
 from examapp.exams.models import Exam
 from examapp.extensions import db
 from examapp.reports.fonts import FontError
@@ -41,6 +40,7 @@ def snapshot(snapshot_id: int):
     return render_template("published/snapshot.html", snapshot=snap, content=snap.content, own=own,
                            history=publishing.history(snap) if current_user.role in STAFF else [],
                            show_accountability=current_user.role != CANDIDATE, verified=publishing.verify(snap),
+                           public_sha256=publishing.public_sha256(snap) if snap.kind == SNAPSHOT_RANKING else None,
                            current=publishing.is_current(snap), form=ConfirmForm())
 
 
@@ -50,7 +50,7 @@ def _pdf_response(make, filename: str):
     except FontError as exc:
         flash(str(exc), "danger")
         return redirect(request.referrer or url_for("published.index"))
-    return send_file(io.BytesIO(content), mimetype="application/pdf", download_name=filename)
+    return send_download(content, filename, "application/pdf", inline=True)
 
 
 @bp.route("/<int:snapshot_id>/document.pdf")
@@ -67,8 +67,7 @@ def document_pdf(snapshot_id: int):
 def table_xlsx(snapshot_id: int):
     snap = _visible(snapshot_id)
     content = documents.snapshot_workbook(snap, include_accountability=current_user.role != CANDIDATE)
-    return send_file(io.BytesIO(content), as_attachment=True, mimetype=XLSX,
-                     download_name=f"{snap.title}.xlsx")
+    return send_download(content, f"{snap.title}.xlsx", XLSX)
 
 
 @bp.route("/<int:snapshot_id>/cards/<path:organization>.pdf")
@@ -102,7 +101,7 @@ def _publish(kind, **target):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     final = request.form.get("mode") == "final"
-    days = request.form.get("days", type=int) or 5
+    days = request.form.get("days", type=int) or 5     # bounded by publishing.publish
     try:
         snap = publishing.publish(kind, final=final, objection_days=days, reason=request.form.get("reason", ""),
                                   actor_id=current_user.id, **target)

@@ -43,6 +43,9 @@ MISSING_NOTE_ENDINGS = {
 }
 
 
+MAX_OBJECTION_DAYS = 60
+
+
 def add_working_days(day: date, days: int) -> date:
     """Weekdays only; public holidays are not known to the system (the organiser can see the date printed)."""
     current = day
@@ -185,6 +188,8 @@ def publish(kind: str, *, round_: EvaluationRound | None = None, exam: Exam | No
     """Freeze what is published now as a new snapshot; a previous one for the same target is replaced."""
     _check_settings()
     status = STATUS_FINAL if final else STATUS_NOTICE
+    if not final and not 1 <= objection_days <= MAX_OBJECTION_DAYS:   # counted day by day below
+        raise ScoringError(f"公示期应为 1–{MAX_OBJECTION_DAYS} 个工作日。")
     today = to_local(utcnow()).date()
     objection_until = None if final else add_working_days(today, objection_days)
     if kind == SNAPSHOT_RANKING:
@@ -287,6 +292,26 @@ def history(snapshot: Snapshot) -> list[Snapshot]:
 
 def verify(snapshot: Snapshot) -> bool:
     return content_hash(snapshot.content) == snapshot.sha256
+
+
+# The two versions of a ranking's documents: the full notice (with the accountability list, for leaders and
+# staff) and the candidates' copy without it, which says so and carries a checksum of its own content.
+FULL_EDITION = "全文版"
+PUBLIC_EDITION = "公开版"
+ACCOUNTABILITY_KEYS = ("accountability",)
+
+
+def public_content(content: dict) -> dict:
+    """What the candidates' copy is made of: the published content without the accountability list,
+    marked as the 公开版 (so its checksum never equals the full notice's, even with an empty list)."""
+    public = {key: value for key, value in content.items() if key not in ACCOUNTABILITY_KEYS}
+    public["edition"] = PUBLIC_EDITION
+    return public
+
+
+def public_sha256(snapshot: Snapshot) -> str:
+    """The 校验码 printed on the candidates' copy; recomputable from the snapshot like its own sha256."""
+    return content_hash(public_content(snapshot.content))
 
 
 def draft_exam_snapshot(exam: Exam) -> Snapshot:

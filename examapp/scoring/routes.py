@@ -1,18 +1,17 @@
 """Organiser pages for scoring rounds: inputs, scheme, computation, ranking and per-person breakdown."""
 from __future__ import annotations
 
-import io
 import json
-from urllib.parse import quote
 
 import yaml
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.policy import roles_required
 from examapp.accounts.roles import STAFF
+from examapp.downloads import send_download
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
 from examapp.formutil import choices
@@ -21,8 +20,9 @@ from examapp.scoring import services, workbook
 from examapp.scoring.engine import component_label
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
-from examapp.scoring.scheme import MISSING_TREATMENTS, yaml_error_message
+from examapp.scoring.scheme import MISSING_TREATMENTS
 from examapp.settings.services import office_settings, placeholder_message
+from examapp.yamlutil import YamlInputError, load_yaml
 
 bp = Blueprint("scoring", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,8 +61,7 @@ def round_new():
 @bp.route("/template.xlsx")
 @roles_required(*STAFF)
 def template():
-    return send_file(io.BytesIO(workbook.template_workbook()), as_attachment=True,
-                     download_name="考评数据导入模板.xlsx", mimetype=XLSX)
+    return send_download(workbook.template_workbook(), "考评数据导入模板.xlsx", XLSX)
 
 
 def _detail(round_: EvaluationRound, *, problems=None, scheme_form=None, status=200, submitted=None):
@@ -127,12 +126,12 @@ def round_scheme(round_id: int):
     if not form.validate_on_submit():
         return _detail(round_, scheme_form=form)
     try:
-        data = yaml.safe_load(form.scheme.data) or {}
+        data = load_yaml(form.scheme.data) or {}
         if not isinstance(data, dict):
             raise services.ScoringError("方案应为 YAML 键值对象")
         services.set_scheme(round_, data, actor_id=current_user.id)
-    except yaml.YAMLError as exc:
-        return _detail(round_, scheme_form=form, problems=[yaml_error_message(exc)])
+    except YamlInputError as exc:
+        return _detail(round_, scheme_form=form, problems=[str(exc)])
     except services.ScoringError as exc:
         db.session.rollback()
         return _detail(round_, scheme_form=form, problems=exc.problems or [str(exc)])
@@ -175,9 +174,8 @@ def round_scheme_form(round_id: int):
 @roles_required(*STAFF)
 def scheme_yaml(round_id: int):
     round_ = db.get_or_404(EvaluationRound, round_id)
-    return Response(_scheme_yaml(round_), mimetype="text/yaml; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename*=UTF-8''"
-                             + quote(f"{round_.name}-计分方案.yaml")})
+    return send_download(_scheme_yaml(round_).encode("utf-8"), f"{round_.name}-计分方案.yaml",
+                         "text/yaml; charset=utf-8")
 
 
 @bp.route("/<int:round_id>/compute", methods=["POST"])
@@ -241,9 +239,7 @@ def export(round_id: int, computation_id: int, fmt: str):
     computation = _computation(round_id, computation_id)
     if fmt == "json":
         content = json.dumps(computation.result, ensure_ascii=False, indent=2).encode("utf-8")
-        return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{round_.name}-综合得分.json",
-                         mimetype="application/json")
+        return send_download(content, f"{round_.name}-综合得分.json", "application/json")
     if fmt == "xlsx":
-        return send_file(io.BytesIO(services.computation_workbook(computation)), as_attachment=True,
-                         download_name=f"{round_.name}-综合得分.xlsx", mimetype=XLSX)
+        return send_download(services.computation_workbook(computation), f"{round_.name}-综合得分.xlsx", XLSX)
     abort(404)

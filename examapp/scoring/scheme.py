@@ -73,6 +73,7 @@ MISSING_EXPLANATIONS = {
 RANKING_RULE = "标准竞赛排名（得分相同者并列，后续名次顺延，如 1、2、2、4），按显示的综合得分（四舍五入）比较"
 
 MAX_PRECISION = 6
+MAX_SCHEME_NUMBER = 1_000_000     # any weight, threshold or score bound: far beyond a real scheme
 
 
 class SchemeError(ValueError):
@@ -99,13 +100,6 @@ def round_half_up(value: Real | Decimal | Fraction, decimals: int = 2) -> Decima
     sign = -1 if scaled < 0 else 1
     whole = sign * math.floor(abs(scaled) + Fraction(1, 2))
     return (Decimal(whole) / Decimal(10) ** decimals).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def yaml_error_message(exc: Exception) -> str:
-    """A YAML syntax error in Chinese, with the line and column where the parser stopped."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列附近）" if mark is not None else ""
-    return f"YAML 格式错误{where}：请检查缩进（用空格，不用 Tab）、冒号后的空格、括号和引号是否成对。"
 
 
 # ---------------------------------------------------------------- the settings
@@ -471,10 +465,13 @@ class _SchemeReader:
         if not _is_number(value):
             self.problems.append(f"{where}应为数字，现为“{value}”")
             return 0
-        if minimum is not None and value < minimum:
-            self.problems.append(f"{where}不能小于 {minimum}，现为 {value}")
-        if maximum is not None and value > maximum:
-            self.problems.append(f"{where}不能大于 {maximum}，现为 {value}")
+        # Every number has a bound: a weight of 1e308 was accepted and the computation then overflowed (500).
+        minimum = -MAX_SCHEME_NUMBER if minimum is None else minimum
+        maximum = MAX_SCHEME_NUMBER if maximum is None else maximum
+        if value < minimum:
+            self.problems.append(f"{where}不能小于 {minimum:g}，现为 {value:g}")
+        if value > maximum:
+            self.problems.append(f"{where}不能大于 {maximum:g}，现为 {value:g}")
         return value
 
     def _int(self, value, where: str, minimum: int | None = None, maximum: int | None = None) -> int:

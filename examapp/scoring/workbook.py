@@ -58,6 +58,7 @@ from examapp.scoring.inputs import (
     OtherScore,
     RoundInputs,
 )
+from examapp.xlsxutil import check_xlsx_limits
 
 INDICATORS, RANKS, ASSISTANCE, CONDUCT, EXAMS, OTHERS = "指标", "指标排名", "联企解困", "执政形象", "考试成绩", "其他指标"
 HELP_SHEET = "填写说明"
@@ -85,6 +86,7 @@ MAX_TEXT_LENGTHS = {(INDICATORS, "指标编码"): 32, (INDICATORS, "上级指标
                     (OTHERS, "指标名称"): 100}
 MAX_PERIOD_LENGTH = 32
 MAX_COUNT = 1_000_000   # ranks and counts: far above any real value, far below an SQL INTEGER's limit
+MAX_POINTS = 100        # one conduct item's points: a whole score at most (1e308 overflowed the computation)
 
 COLUMN_WIDTHS = {
     "指标编码": 12, "指标名称": 36, "指标层级": 10, "上级指标编码": 14, "指标长": 12, "牵头单位": 26, "责任单位": 44,
@@ -180,12 +182,33 @@ def _cell_text(value: object) -> str:
 
 
 def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+    return str(int(number)) if float(number).is_integer() and abs(number) < 1e15 else f"{number:g}"
 
 
-def split_organizations(text: str) -> list[str]:
-    """The organisations in one cell, in order, without blanks (separators: 、 ， , ; ； line breaks)."""
-    return [part.strip() for part in ORG_SEPARATORS.split(text) if part.strip()]
+_ORG_SPLIT = re.compile(f"({ORG_SEPARATORS.pattern})")
+_MAX_PARTS_IN_A_NAME = 8     # a known name spanning more separators than this is not looked for
+
+
+def split_organizations(text: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The organisations in one cell, in order, without blanks (separators: 、 ， , ; ； line breaks).
+
+    A known organisation's name is kept whole even when it contains a separator (“Bahamas, The”): at each
+    position the longest run of parts that, with its separators, is a known name is taken as one."""
+    tokens = _ORG_SPLIT.split(text)          # name, separator, name, separator, ..., name
+    names: list[str] = []
+    start = 0
+    while start < len(tokens):
+        end = start
+        last = min(len(tokens) - 1, start + 2 * _MAX_PARTS_IN_A_NAME)
+        for candidate in range(last - (last - start) % 2, start, -2):
+            if "".join(tokens[start:candidate + 1]).strip() in known:
+                end = candidate
+                break
+        name = "".join(tokens[start:end + 1]).strip()
+        if name:
+            names.append(name)
+        start = end + 2
+    return names
 
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -371,13 +394,18 @@ class _Row:
         if number is not None and number <= 0:
             self.problem(column, f"{column} {_fmt(number)} 应大于 0")
             return None
+        if number is not None and number > MAX_POINTS:
+            self.problem(column, f"{column} {_fmt(number)} 过大（不能大于 {MAX_POINTS}）")
+            return None
         return number
 
     def organization(self, column: str) -> str | None:
         text = self.text(column, required=True)
         if not text:
             return None
-        names = split_organizations(text)
+        if text in self.reader.known:    # the whole cell is one organisation, separators and all
+            return text
+        names = split_organizations(text, self.reader.known)
         if not names:   # only separators, such as "、"
             self.problem(column, f"{column}“{text}”中没有党组织名称")
             return None
@@ -392,7 +420,7 @@ class _Row:
 
     def organizations(self, column: str) -> tuple[str, ...]:
         names: list[str] = []
-        for name in split_organizations(self.text(column)):
+        for name in split_organizations(self.text(column), self.reader.known):
             message = self.reader.organization_problem(name)
             if message:
                 self.problem(column, message)
@@ -633,6 +661,7 @@ def _open(content: bytes) -> Workbook:
         raise ValueError("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后再导入")
     if not content or not zipfile.is_zipfile(io.BytesIO(content)):
         raise ValueError("文件不是有效的 Excel（.xlsx）文件，无法读取")
+    check_xlsx_limits(content)     # its SpreadsheetTooLarge is a ValueError with the message to show
     with warnings.catch_warnings():
         # openpyxl warns about Excel/WPS features it does not read (extensions, styles); irrelevant here.
         warnings.simplefilter("ignore")

@@ -139,3 +139,21 @@ def test_import_refuses_an_explanation_naming_an_option_the_question_lacks(app, 
     assert "解析中“A 正确，E 与条文相反。”提到的选项 E 在本题中不存在" in result.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+
+
+def test_import_into_a_database_without_the_articles_says_once_how_to_load_them(app, runner, tmp_path):
+    path = tmp_path / "题目.xlsx"
+    path.write_bytes(xlsx_file([
+        ["判断题", f"第 {n} 条的示例判断题{n}。", None, None, None, None, None, None, "对", "", n, 1, ""]
+        for n in range(1, 31)]))
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.count("数据库中没有《条例》条文") == 1 and result.output.count("\n") <= 2, result.output
+    assert "flask bank load-articles" in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
+    # The command it names exists and makes the same import work.
+    loaded = runner.invoke(args=["bank", "load-articles"])
+    assert loaded.exit_code == 0 and "已载入《条例》条文 72 条" in loaded.output
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 0 and "新增 30 题" in result.output, result.output

@@ -12,7 +12,8 @@ import requests
 
 from examapp.config import load_or_create_secret_key
 from tests.conftest import login
-from tests.faults.helpers import REPO, Gunicorn, all_at_once, candidate_session
+from tests.faults.helpers import all_at_once, candidate_session
+from tests.servers import REPO, Gunicorn, serving
 
 
 def test_workers_starting_together_agree_on_one_generated_secret(tmp_path):
@@ -45,16 +46,15 @@ def production(app, demo, tmp_path):
     server = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "gunicorn.log",
                       args=("-c", str(REPO / "gunicorn.conf.py")),
                       env={"WEB_CONCURRENCY": "3", "GUNICORN_ACCESS_LOG": "-"})
-    server.start()
-    yield server
-    server.stop()
+    with serving(server):
+        yield server
 
 
 def _login_attempt(url: str, username: str, password: str) -> requests.Response:
     anonymous = requests.Session()
-    token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{url}/login").text).group(1)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', anonymous.get(f"{url}/login", timeout=30).text).group(1)
     return anonymous.post(f"{url}/login", data={"username": username, "password": password, "csrf_token": token},
-                          allow_redirects=False)
+                          allow_redirects=False, timeout=30)
 
 
 def test_production_profile_shares_sessions_and_login_throttle_across_workers(production, tmp_path):

@@ -1,23 +1,15 @@
 """HTTP clients for the fault tests: real requests over real sockets, one cookie jar per candidate."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import requests
 
 from examapp.exams import services
 from examapp.exams.models import Attempt
 from examapp.extensions import db
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.servers import REPO, Gunicorn  # noqa: F401  (the fault tests' server)
 
 
 def candidate_session(base_url: str, username: str, password: str = "demo1234") -> requests.Session:
@@ -79,58 +71,3 @@ def _as_response(qtype: str, key):
     if qtype == "fill":
         return [blank[0] if isinstance(blank, list) else blank for blank in key]
     return key
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the test process dies, even if it is killed (no teardown)."""
-    import ctypes
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-
-
-class Gunicorn:
-    """The production server (gunicorn, 2 workers) in its own process group, so kill -9 takes all of it."""
-
-    def __init__(self, database_url: str, log: Path, *, args: tuple[str, ...] = ("-w", "2", "-k", "gthread",
-                                                                                  "--threads", "4"), env: dict | None = None):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = database_url
-        self.log = log
-        self.args = args
-        self.env = env or {}
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="test-secret-key",
-                   PYTHONPATH=str(REPO), RATELIMIT_STORAGE_URI="memory://") | self.env
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--chdir", str(REPO), *self.args,
-                 "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-                env=env, stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()

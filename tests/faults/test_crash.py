@@ -15,17 +15,16 @@ from sqlalchemy import select, update
 from examapp.exams.models import FINISHED, IN_PROGRESS, Answer, Attempt
 from examapp.extensions import db
 from examapp.timeutil import utcnow
-from tests.faults.helpers import Gunicorn, all_at_once, candidate_session, correct_answers, fresh_score
+from tests.faults.helpers import all_at_once, candidate_session, correct_answers, fresh_score
+from tests.servers import Gunicorn, serving
 
 CANDIDATES = [f"sj{n:02d}" for n in range(1, 17)]
 
 
 @pytest.fixture
 def server(app, exam, tmp_path):
-    gunicorn = Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "gunicorn.log")
-    gunicorn.start()
-    yield gunicorn
-    gunicorn.stop()
+    with serving(Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "gunicorn.log")) as gunicorn:
+        yield gunicorn
 
 
 class Candidate:

@@ -200,3 +200,50 @@ def test_score_card_lists_weakest_articles_from_counted_exams(app, bank, demo):
                                         "on u.organization_id = o.id where u.username = 'sj01'"))
         card = documents.score_card_doc(snap, org)
         assert card["weakest_articles"] and card["weakest_articles"][0]["article"].startswith("第")
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).replace("\n", "").replace(" ", "")
+
+
+def test_the_candidates_copy_says_the_accountability_list_is_issued_separately_under_its_own_checksum(
+        app, demo, tmp_path):
+    import subprocess
+    round_id = computed_round(app)
+    snapshot_id = publish(app, round_id, final=True)
+    with app.app_context():
+        snap = db.session.get(Snapshot, snapshot_id)
+        full_hash, public_hash = snap.sha256, publishing.public_sha256(snap)
+        assert snap.content["accountability"], "the demo round has some"
+        # The public checksum is the public content's own (recomputable), never the full notice's.
+        assert public_hash == publishing.content_hash(publishing.public_content(snap.content)) != full_hash
+    copies = {}
+    for role in ("sj01", "viewer"):
+        client = app.test_client()
+        login(client, role)
+        copies[role] = client.get(f"/published/{snapshot_id}/document.pdf").data
+    public, full = pdf_text(copies["sj01"]), pdf_text(copies["viewer"])
+    # The candidates' copy: no annex heading and no "nothing to account for", but the truth, and which copy.
+    assert "问责名单另行印发" in public and "（公开版）" in public
+    assert "二、问责名单" not in public and "本期无应问责事项" not in public
+    assert public_hash in public and full_hash not in public
+    assert "校验码SHA-256（公开版）" in public
+    # The full notice: the annex with the list, the snapshot's own checksum, named as the full version.
+    assert "二、问责名单" in full and "问责名单另行印发" not in full and "（公开版）" not in full
+    assert full_hash in full and public_hash not in full and "校验码SHA-256（全文版）" in full
+    # The candidates' Excel table says the same.
+    client = app.test_client()
+    login(client, "sj01")
+    notes = [c.value for c in load_workbook(io.BytesIO(client.get(f"/published/{snapshot_id}/table.xlsx").data))["说明"]["A"]]
+    assert any(public_hash in str(n) and "公开版" in str(n) for n in notes) and not any(full_hash in str(n) for n in notes)
+    # Both checksums are on the snapshot page, so either copy can be checked there.
+    page = client.get(f"/published/{snapshot_id}").get_data(as_text=True)
+    assert public_hash in page and full_hash in page
+    # Look at it: the title block and the appendix of the public copy.
+    out = tmp_path / "public.pdf"
+    out.write_bytes(copies["sj01"])
+    last = len(PdfReader(io.BytesIO(copies["sj01"])).pages)
+    for number in (1, last):
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(number), "-l", str(number), str(out),
+                        str(tmp_path / f"page{number}")], check=True)
+    assert all(png.stat().st_size > 5000 for png in tmp_path.glob("page*.png"))

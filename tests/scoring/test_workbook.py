@@ -480,3 +480,26 @@ def test_a_numeric_cell_holding_infinity_is_a_problem():
     result = read_workbook(damaged.getvalue(), ORGS)
     assert [(p.row, p.column) for p in result.problems] == [(2, "分值")]
     assert "不是有效的数字" in result.problems[0].message
+
+
+def test_an_organisation_whose_name_contains_a_separator_is_that_organisation():
+    bahamas, korea = "Bahamas, The", "Korea, Rep."
+    known = ORGS | {bahamas, korea}
+    result = read_workbook(build({
+        "指标": [["1", "政务服务", "一级", None, "王副区长", bahamas, f"{korea}、{CHENGGUAN}，{bahamas}x"]],
+        "考试成绩": [[bahamas, "知识考试", 90, None], [f"{korea}，{CHENGGUAN}", "知识考试", 80, None]],
+    }), known)
+    assert located(result) == [
+        ("指标", 2, "责任单位"),          # "Bahamas, Thex" is no organisation: "Bahamas" and " Thex" are not either
+        ("指标", 2, "责任单位"),
+        ("考试成绩", 3, "党组织"),         # two organisations in one row's cell, still refused
+    ]
+    assert "每行只能填一个党组织，此处填了 2 个（Korea, Rep.、城关镇党委）" in str(result.problems[-1])
+    good = read_workbook(build({
+        "指标": [["1", "政务服务", "一级", None, "王副区长", bahamas, f"{korea}、{CHENGGUAN}"]],
+        "考试成绩": [[bahamas, "知识考试", 90, None]],
+    }), known)
+    assert good.problems == []
+    assert good.inputs.indicators[0].lead_org == bahamas
+    assert good.inputs.indicators[0].responsible_orgs == (korea, CHENGGUAN)
+    assert [e.organization for e in good.inputs.exams] == [bahamas]

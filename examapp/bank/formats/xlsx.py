@@ -31,7 +31,7 @@ from examapp.bank.formats.common import (
     parse_difficulty,
     split_tags,
 )
-from examapp.xlsxutil import keep_text_as_text
+from examapp.xlsxutil import check_xlsx_limits, keep_text_as_text
 
 SHEET_NAME = "题库"
 HELP_SHEET_NAME = "填写说明"
@@ -189,6 +189,7 @@ def parse(content: bytes) -> ParseResult:
 def _open_sheet(content: bytes):
     if content[:4] == b"\xd0\xcf\x11\xe0":
         raise ValueError("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为”.xlsx 格式后再导入")
+    check_xlsx_limits(content)     # its SpreadsheetTooLarge is a ValueError with the message to show
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for files that are not xlsx
