@@ -46,20 +46,27 @@ def main():
             page.goto(f"{BASE}/login")
             shoot(page, f"{tag}-login")
             ctx.close()
-            for role, paths in pages.items():
+            # every role's pages, then the candidate's again with 大字号 switched on
+            for role, paths, large in [(role, paths, False) for role, paths in pages.items()] + [
+                    ("candidate", pages["candidate"], True), ("candidate-running", pages["candidate-running"], True)]:
                 ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN",
                                           timezone_id="Asia/Shanghai")
+                if large:
+                    ctx.add_init_script("localStorage.setItem('examapp-text-size', 'large')")
+                    role_tag = f"{role}-large"
+                else:
+                    role_tag = role
                 page = ctx.new_page()
                 login(page, LOGINS[role])
                 for name, path in paths:
                     page.goto(BASE + path)
                     page.wait_for_load_state("networkidle")
-                    shoot(page, f"{tag}-{role}-{name}")
+                    shoot(page, f"{tag}-{role_tag}-{name}")
                     if name == "exam":
-                        shoot(page, f"{tag}-{role}-{name}-top", full=False)
+                        shoot(page, f"{tag}-{role_tag}-{name}-top", full=False)
                         if tag == "phone":
                             page.click("#sheet-toggle")
-                            shoot(page, f"{tag}-{role}-{name}-sheet", full=False)
+                            shoot(page, f"{tag}-{role_tag}-{name}-sheet", full=False)
                 ctx.close()
         browser.close()
 
