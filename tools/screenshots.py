@@ -10,11 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script from anywhere
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from examapp import create_app  # noqa: E402
-from examapp.extensions import db  # noqa: E402
-from tools.pages import LOGINS, prepare_pages  # noqa: E402
+from examapp import create_app
+from examapp.extensions import db
+from tools.pages import LOGINS, prepare_pages
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
