@@ -7,6 +7,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.accounts.policy import public, roles_required
 from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.bank.services import bank_summary
+from examapp.dashboard import COUNT_LABELS, current_round, exam_cards, live_counts, round_status
 from examapp.extensions import db
 
 bp = Blueprint("home", __name__)
@@ -23,10 +24,22 @@ def index():
                 select(func.count(User.id)).where(User.role == CANDIDATE, User.active.is_(True))),
         }
         counts.update(bank_summary())
-        return render_template("home/staff.html", counts=counts)
+        round_ = current_round()
+        cards = exam_cards()
+        db.session.commit()   # the monitor rows finalise overdue attempts on the way
+        return render_template("home/staff.html", counts=counts, exams=cards, count_labels=COUNT_LABELS,
+                               round=round_status(round_) if round_ else None)
     if current_user.role == VIEWER:
         return redirect(url_for("published.index"))
     return redirect(url_for("exams.my_exams"))
+
+
+@bp.route("/dashboard.json")
+@roles_required(*STAFF)
+def dashboard_json():
+    data = live_counts()
+    db.session.commit()
+    return data
 
 
 @bp.route("/healthz")

@@ -1,15 +1,25 @@
-"""Screenshots of the main pages at phone and desktop widths, for looking at what we build.
+"""Screenshots of every page each role can reach, at phone (360 px) and desktop (1280 px) widths, for looking at
+what we build. The page list is tools/pages.py (built from the demo data, which it completes as needed).
 
-Usage: python tools/screenshots.py [BASE_URL] [OUT_DIR]   (needs a running server with `flask demo` data)
+Usage: python tools/screenshots.py [BASE_URL] [OUT_DIR]
+  needs a running server with `flask demo` data, and the same DATABASE_URL in this shell as the server's
+  (the ids of the demo exam, round, snapshots… are read from it). Files: OUT_DIR/<width>-<role>-<page>.png
 """
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script from anywhere
+
 from playwright.sync_api import sync_playwright
+
+from examapp import create_app
+from examapp.extensions import db
+from tools.pages import LOGINS, prepare_pages
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WIDTHS = ((360, "phone"), (1280, "desktop"))
 
 
 def login(page, username):
@@ -26,46 +36,40 @@ def shoot(page, name, full=True):
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    app = create_app()
+    with app.app_context():
+        pages = prepare_pages()
+        db.session.remove()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for width, tag in ((360, "phone"), (1280, "desktop")):
+        for width, tag in WIDTHS:
             ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
             page = ctx.new_page()
             page.goto(f"{BASE}/login")
             shoot(page, f"{tag}-login")
-            login(page, "sj0" + ("1" if tag == "phone" else "2"))
-            shoot(page, f"{tag}-my-exams")
-            page.click(".exam-row")
-            shoot(page, f"{tag}-start")
-            if page.locator("text=开始答题").count():
-                page.click("text=开始答题")
-            elif page.locator("text=继续答题").count():
-                page.click("text=继续答题")
-            page.wait_for_selector(".question-card")
-            page.locator(".question-card .option").first.click()
-            page.wait_for_timeout(800)
-            shoot(page, f"{tag}-exam-top", full=False)
-            shoot(page, f"{tag}-exam-full")
-            if tag == "phone":
-                page.click("#sheet-toggle")
-                shoot(page, f"{tag}-exam-sheet", full=False)
             ctx.close()
-            ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
-            page = ctx.new_page()
-            login(page, "organizer")
-            shoot(page, f"{tag}-staff-home")
-            for path, name in (("/bank/", "bank"), ("/bank/coverage", "coverage"), ("/users", "users"),
-                               ("/manage/exams/", "exams"), ("/manage/exams/1", "exam-detail"),
-                               ("/manage/exams/new", "exam-new"), ("/users/import", "import")):
-                page.goto(BASE + path)
-                shoot(page, f"{tag}-{name}")
-            ctx.close()
-            ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
-            page = ctx.new_page()
-            login(page, "admin")
-            page.goto(BASE + "/admin/audit/")
-            shoot(page, f"{tag}-audit-log")
-            ctx.close()
+            # every role's pages, then the candidate's again with 大字号 switched on
+            for role, paths, large in [(role, paths, False) for role, paths in pages.items()] + [
+                    ("candidate", pages["candidate"], True), ("candidate-running", pages["candidate-running"], True)]:
+                ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN",
+                                          timezone_id="Asia/Shanghai")
+                if large:
+                    ctx.add_init_script("localStorage.setItem('examapp-text-size', 'large')")
+                    role_tag = f"{role}-large"
+                else:
+                    role_tag = role
+                page = ctx.new_page()
+                login(page, LOGINS[role])
+                for name, path in paths:
+                    page.goto(BASE + path)
+                    page.wait_for_load_state("networkidle")
+                    shoot(page, f"{tag}-{role_tag}-{name}")
+                    if name == "exam":
+                        shoot(page, f"{tag}-{role_tag}-{name}-top", full=False)
+                        if tag == "phone":
+                            page.click("#sheet-toggle")
+                            shoot(page, f"{tag}-{role_tag}-{name}-sheet", full=False)
+                ctx.close()
         browser.close()
 
 

@@ -689,7 +689,9 @@ def _robustness_text(robustness) -> str:
         return robustness
     parts = []
     if robustness.get("p5_rank") is not None and robustness.get("p95_rank") is not None:
-        parts.append(f"权重在设定范围内随机变动时，名次九成落在第 {robustness['p5_rank']}–{robustness['p95_rank']} 名之间")
+        low, high = robustness["p5_rank"], robustness["p95_rank"]
+        parts.append(f"权重在设定范围内随机变动时，名次九成以上都是第 {low} 名" if low == high else
+                     f"权重在设定范围内随机变动时，名次九成落在第 {low} 至 {high} 名之间")
     if robustness.get("median_rank") is not None:
         parts.append(f"中位名次第 {robustness['median_rank']} 名")
     if robustness.get("best_rank") is not None and robustness.get("worst_rank") is not None:

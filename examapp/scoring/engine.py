@@ -185,6 +185,10 @@ class RoundResult:
         }
 
 
+# The three parts of 联企解困 as the working names them.
+ASSISTANCE_TERMS = {"R": "问题解决率", "T": "按期解决率", "S": "满意度"}
+
+
 def component_label(key: str) -> str:
     return COMPONENT_LABELS.get(key, key)
 
@@ -377,7 +381,7 @@ def exam_value(records: dict[str, ExamScore], exams: dict[str, Fraction]) -> _Ra
         return _Raw(None, MISSING_NO_EXAM, "", details, notes)
     value = sum(w * s for w, s, _ in terms) / total
     shown = " + ".join(f"{_fmt(s)}×{_fmt(w)}" + ("（缺考）" if st == EXAM_ABSENT else "") for w, s, st in terms)
-    return _Raw(value, None, f"E = ({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details, notes)
+    return _Raw(value, None, f"各次考试按权重平均：({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details, notes)
 
 
 # ---------------------------------------------------------------- I
@@ -433,7 +437,7 @@ def indicator_value(roles: Sequence[tuple[Indicator, str, Fraction]], ranks_by_c
         return _Raw(None, MISSING_NO_RANKED_RESULT, "", details)
     value = sum(w * p for w, p in terms) / total
     shown = " + ".join(f"{_fmt(p)}×{_fmt(w)}" for w, p in terms)
-    return _Raw(value, None, f"I = ({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details)
+    return _Raw(value, None, f"各项指标的名次得分按权重平均：({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details)
 
 
 # ---------------------------------------------------------------- A
@@ -465,20 +469,22 @@ def assistance_value(records: Sequence[AssistanceRecord], scheme: Scheme) -> _Ra
     ceiling = sum(t[3] for t in present)
     details.update(R=_float(ratio_r), T=_float(ratio_t), S=_float(mean_s),
                    terms={name: float(c * v) for name, c, v, _ in present}, ceiling=float(ceiling))
-    working = [f"R = {resolved}/{collected} = {_fmt(ratio_r)}",
-               f"T = {on_time}/{resolved} = {_fmt(ratio_t)}" if ratio_t is not None else "T：无已解决问题，不适用",
-               (f"S = ({' + '.join(_fmt(s) for s in surveyed)}) ÷ {len(surveyed)} = {_fmt(mean_s)}"
-                if mean_s is not None else "S：无满意度调查，不适用")]
+    working = [f"{ASSISTANCE_TERMS['R']} = 已解决 {resolved} ÷ 收集 {collected} = {_fmt(ratio_r)}",
+               f"{ASSISTANCE_TERMS['T']} = 按期解决 {on_time} ÷ 已解决 {resolved} = {_fmt(ratio_t)}"
+               if ratio_t is not None else f"{ASSISTANCE_TERMS['T']}：无已解决问题，不适用",
+               (f"{ASSISTANCE_TERMS['S']} = ({' + '.join(_fmt(s) for s in surveyed)}) ÷ {len(surveyed)} = {_fmt(mean_s)}"
+                if mean_s is not None else f"{ASSISTANCE_TERMS['S']}：无满意度调查，不适用")]
     if ceiling == 0:
         return _Raw(None, "联企解困适用项的系数均为 0", "；".join(working), details)
     total = sum(c * v for _, c, v, _ in present)
     value = total * 100 / ceiling
-    formula = " + ".join(f"{_fmt(c)}×{name}" for name, c, _, _ in present)
+    formula = " + ".join(f"{_fmt(c)}×{ASSISTANCE_TERMS[name]}" for name, c, _, _ in present)
     numbers = " + ".join(_fmt(c * v) for _, c, v, _ in present)
     if ceiling == 100:
-        working.append(f"A = {formula} = {numbers} = {_fmt(value)}")
+        working.append(f"联企解困得分 = {formula} = {numbers} = {_fmt(value)}")
     else:
-        working.append(f"A = ({formula})×100/{_fmt(ceiling)} = ({numbers})×100/{_fmt(ceiling)} = {_fmt(value)}")
+        working.append(f"联企解困得分 = ({formula})×100 ÷ {_fmt(ceiling)} = ({numbers})×100 ÷ {_fmt(ceiling)}"
+                       f" = {_fmt(value)}（不适用的项不计，按其余各项满分 {_fmt(ceiling)} 折算为百分制）")
     return _Raw(value, None, "；".join(working), details)
 
 
@@ -494,11 +500,27 @@ def conduct_value(items: Sequence[ConductItem], bonus_cap: float) -> _Raw:
     value = min(Fraction(100), max(Fraction(0), unclipped))
     lines = [{"date": i.date.isoformat(), "kind": i.kind, "points": i.points, "reason": i.reason,
               "evidence": i.evidence} for i in items]
-    working = f"C = 100 − {_fmt(deductions)} + min({_fmt(bonuses)}, {_fmt(cap)}) = {_fmt(unclipped)}"
-    if value != unclipped:
-        working += f"，截取到 0–100 为 {_fmt(value)}"
+    working = conduct_working(deductions, bonuses, cap, unclipped, value)
     return _Raw(value, None, working, {"items": lines, "deductions": float(deductions), "bonuses": float(bonuses),
                                        "bonus_counted": float(min(bonuses, cap))})
+
+
+def conduct_working(deductions: Fraction, bonuses: Fraction, cap: Fraction, unclipped: Fraction,
+                    value: Fraction) -> str:
+    """The 执政形象 working in words: only the parts that apply, the bonus cap only when it bites."""
+    if not deductions and not bonuses:
+        return "无扣分、加分记录，记 100 分"
+    text = "100"
+    if deductions:
+        text += f" − 扣分 {_fmt(deductions)}"
+    if bonuses:
+        text += f" + 加分 {_fmt(min(bonuses, cap))}"
+        if bonuses > cap:
+            text += f"（加分共 {_fmt(bonuses)} 分，最多计 {_fmt(cap)} 分）"
+    text += f" = {_fmt(unclipped)}"
+    if value != unclipped:
+        text += f"，{'超过 100 分按 100 分' if unclipped > 100 else '低于 0 分按 0 分'}计"
+    return text
 
 
 # ---------------------------------------------------------------- normalisation and rounding
@@ -556,8 +578,9 @@ def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) 
         if c.imputed is not None and c.weight > 0:
             person.notes.append(f"缺少 {c.key}（{c.missing}），{c.details['imputation']}")
     if absent:
-        weights = "、".join(f"{c.key} {_fmt(w)}" for w, c in counted)
-        person.notes.append(f"缺少 {'、'.join(absent)}，按其余成分重新计权（{weights}，合计 {_fmt(total)}）")
+        weights = "、".join(f"{component_label(c.key)} {_fmt(w)}" for w, c in counted)
+        person.notes.append(f"缺少{'、'.join(component_label(k) for k in absent)}，"
+                            f"按其余成分重新计权（{weights}，合计 {_fmt(total)}）")
 
 
 def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
@@ -574,7 +597,8 @@ def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
                 by_composite[p.composite].add(p.rank)
         for p in results:
             if p.composite is not None and len(by_composite[p.composite]) > 1:
-                p.notes.append(f"综合得分与他人相同，按 {'、'.join(scheme.tie_break)} 依次比较（高者在前）确定名次")
+                p.notes.append(f"综合得分与他人相同，按{'、'.join(component_label(k) for k in scheme.tie_break)}"
+                               "依次比较（高者在前）确定名次")
 
 
 # ---------------------------------------------------------------- formatting

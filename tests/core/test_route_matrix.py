@@ -46,6 +46,7 @@ OWN_CARD = expect(LOGIN, OK, FORBIDDEN, OK)         # sj01's score card: sj01, l
 MATRIX = {
     ("/", "GET"): SIGNED_IN,
     ("/healthz", "GET"): PUBLIC,
+    ("/dashboard.json", "GET"): STAFF,
     ("/static/<path:filename>", "GET"): PUBLIC,
     ("/bootstrap/static/<path:filename>", "GET"): PUBLIC,
     ("/login", "GET"): PUBLIC,

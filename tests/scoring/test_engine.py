@@ -188,7 +188,7 @@ def test_exam_weights_are_unequal_when_the_scheme_says_so():
     # (80×2 + 0×1) ÷ 3 = 53.333… → 53.33; 第三次 请假 left out; 模拟考 is not counted
     e = result_of(result, "甲").components["E"]
     assert e.score == D("53.33")
-    assert e.working == "E = (80×2 + 0×1（缺考）) ÷ 3 = 53.3333"
+    assert e.working == "各次考试按权重平均：(80×2 + 0×1（缺考）) ÷ 3 = 53.3333"
     assert any("模拟考" in w for w in result.warnings)
 
 
@@ -237,7 +237,9 @@ def test_assistance_formula():
     # R = 16/20 = 0.8, T = 12/16 = 0.75, S = (90 + 95)/2 = 92.5; A = 32 + 22.5 + 27.75 = 82.25
     assert a.score == D("82.25")
     assert (a.details["R"], a.details["T"], a.details["S"]) == (0.8, 0.75, 92.5)
-    assert a.working.endswith("A = 40×R + 30×T + 0.3×S = 32 + 22.5 + 27.75 = 82.25")
+    assert a.working == ("问题解决率 = 已解决 16 ÷ 收集 20 = 0.8；按期解决率 = 按期解决 12 ÷ 已解决 16 = 0.75；"
+                         "满意度 = (90 + 95) ÷ 2 = 92.5；"
+                         "联企解困得分 = 40×问题解决率 + 30×按期解决率 + 0.3×满意度 = 32 + 22.5 + 27.75 = 82.25")
 
 
 def test_assistance_without_resolved_problems_rescales_without_t():
@@ -279,7 +281,10 @@ def test_conduct_bonus_cap_and_clipping():
     # 甲: 100 − 5 + min(12, 10) = 105 → 100;  乙: 100 − 20 + 4 = 84;  丙: 100 − 120 → 0;  丁: no item → 100
     assert [p.components["C"].score for p in result.results] == [D("100.00"), D("84.00"), D("0.00"), D("100.00")]
     c = result_of(result, "甲").components["C"]
-    assert c.working == "C = 100 − 5 + min(12, 10) = 105，截取到 0–100 为 100"
+    assert c.working == "100 − 扣分 5 + 加分 10（加分共 12 分，最多计 10 分） = 105，超过 100 分按 100 分计"
+    assert result_of(result, "乙").components["C"].working == "100 − 扣分 20 + 加分 4 = 84"
+    assert result_of(result, "丙").components["C"].working == "100 − 扣分 120 = -20，低于 0 分按 0 分计"
+    assert result_of(result, "丁").components["C"].working == "无扣分、加分记录，记 100 分"
     assert c.details["items"][0]["evidence"] == "区优化办通报〔2023〕1号"
 
 
@@ -306,7 +311,7 @@ def test_missing_component_re_weights_over_the_others():
     # (30×80 + 25×91 + 15×100) ÷ 70 = (2400 + 2275 + 1500) ÷ 70 = 6175/70 = 88.214… → 88.21
     assert person.scores == {"E": D("80.00"), "I": None, "A": D("91.00"), "C": D("100.00")}
     assert person.composite == D("88.21")
-    assert "缺少 I，按其余成分重新计权（E 30、A 25、C 15，合计 70）" in person.notes
+    assert "缺少指标排名，按其余成分重新计权（考试 30、联企解困 25、执政形象 15，合计 70）" in person.notes
     assert person.missing == {"I": "未承担指标"}
 
 
@@ -370,7 +375,7 @@ def test_optional_tie_break_splits_equal_composites():
     # 乙 and 丙 tie on 80.00: 丙's higher E (90 > 70) puts 丙 2nd; 丁 also 80 but without E comes last of the three
     result = compute(_party_building_round([90, 80, 80, 80], exams=[None, 70, 90, None]), scheme)
     assert [p.rank for p in result.results] == [1, 3, 2, 4]
-    assert any("按 E 依次比较" in note for note in result_of(result, "乙").notes)
+    assert any("按考试依次比较" in note for note in result_of(result, "乙").notes)
 
 
 # ---------------------------------------------------------------- output

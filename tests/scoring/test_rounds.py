@@ -124,7 +124,7 @@ def test_organiser_pages_show_ranking_and_a_traceable_breakdown(app, client, dem
     with app.app_context():
         computation_id = db.session.scalar(db.select(RoundComputation.id))
     person = client.get(f"/scoring/{round_id}/results/{computation_id}/people/0").get_data(as_text=True)
-    assert "综合得分计算" in person and "R = " in person and "C = 100" in person and "名次线性赋分" in person
+    assert "综合得分计算" in person and "问题解决率 = " in person and "100 − 扣分" in person and "名次线性赋分" in person
 
 
 def test_scoring_is_staff_only(app, client, demo):

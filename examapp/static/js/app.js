@@ -4,3 +4,60 @@ document.addEventListener("click", function (event) {
   const confirmButton = event.target.closest("[data-confirm]");
   if (confirmButton && !window.confirm(confirmButton.dataset.confirm)) { event.preventDefault(); }
 });
+// Tables marked .table-stack turn into cards on a phone (see app.css): label each cell from its column header.
+document.querySelectorAll("table.table-stack").forEach(function (table) {
+  const heads = Array.from(table.querySelectorAll(":scope > thead > tr:first-child > th"));
+  const labels = heads.map(function (th) {
+    if (th.dataset.label !== undefined) { return th.dataset.label; }
+    const copy = th.cloneNode(true);
+    copy.querySelectorAll(".small, .visually-hidden").forEach(function (node) { node.remove(); });
+    return copy.textContent.trim();
+  });
+  const marks = heads.map(function (th) {
+    return ["stack-title", "stack-wide", "stack-hide"].filter(function (name) { return th.classList.contains(name); });
+  });
+  table.querySelectorAll(":scope > tbody > tr").forEach(function (tr) {
+    Array.from(tr.children).forEach(function (td, index) {
+      if (td.hasAttribute("colspan") || index >= labels.length) { return; }
+      if (!td.hasAttribute("data-label")) { td.setAttribute("data-label", marks[index].includes("stack-title") ? "" : labels[index]); }
+      marks[index].forEach(function (name) { td.classList.add(name); });
+    });
+  });
+  table.classList.add("is-stacked");
+});
+// Long checkbox lists (templates/checklist.html): filter box, 全选/全不选 of the items shown, and a count.
+document.querySelectorAll("[data-checklist]").forEach(function (list) {
+  const tools = list.querySelector("[data-checklist-tools]");
+  if (!tools) { return; }
+  const items = Array.from(list.querySelectorAll(".checklist-item"));
+  const boxes = items.map(function (item) { return item.querySelector("input[type=checkbox]"); });
+  const filter = tools.querySelector(".checklist-filter");
+  const count = tools.querySelector(".checklist-count");
+  const none = list.querySelector(".checklist-none");
+  function shown() { return items.filter(function (item) { return !item.hidden; }); }
+  function update() {
+    const checked = boxes.filter(function (box) { return box.checked; }).length;
+    const visible = shown().length;
+    count.textContent = "已选 " + checked + " / " + boxes.length + (visible < items.length ? "（筛出 " + visible + " 项）" : "");
+    none.hidden = visible > 0;
+  }
+  filter.addEventListener("input", function () {
+    const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    items.forEach(function (item) {
+      const text = item.textContent.toLowerCase();
+      item.hidden = !words.every(function (word) { return text.includes(word); });
+    });
+    update();
+  });
+  filter.addEventListener("keydown", function (event) { if (event.key === "Enter") { event.preventDefault(); } });
+  tools.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-check]");
+    if (!button) { return; }
+    const state = button.dataset.check === "all";
+    shown().forEach(function (item) { item.querySelector("input[type=checkbox]").checked = state; });
+    update();
+  });
+  list.addEventListener("change", update);
+  tools.hidden = false;
+  update();
+});
