@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from examapp.extensions import db
 from tests.conftest import login, reset_postgres_schema
@@ -35,8 +36,8 @@ def concrete(rule) -> str:
     """A URL for the rule: numbers for ids, a word for other parts (the CSRF check comes first)."""
     url = rule.rule
     for argument in rule.arguments:
-        url = re.sub(rf"<(?:[a-z]+:)?{argument}>", "1" if rule._converters[argument].__class__.__name__ ==
-                     "IntegerConverter" else "x", url)
+        url = re.sub(rf"<(?:[a-z]+:)?{argument}>", "1" if isinstance(rule._converters[argument], IntegerConverter)
+                     else "x", url)
     return url
 
 

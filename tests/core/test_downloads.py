@@ -78,6 +78,7 @@ DOWNLOADS = {
     "/bank/export": "organizer",
     "/manage/exams/<int:exam_id>/results.xlsx": "organizer",
     "/scoring/template.xlsx": "organizer",
+    "/scoring/<int:round_id>/scheme.yaml": "organizer",
     "/scoring/<int:round_id>/results/<int:computation_id>/export.<fmt>": "organizer",
     "/published/<int:snapshot_id>/document.pdf": "viewer",
     "/published/<int:snapshot_id>/table.xlsx": "viewer",
@@ -102,6 +103,7 @@ def test_every_download_in_the_app_names_its_file_the_same_safe_way(app, demo, b
                 break
     assert sorted(found) == sorted(DOWNLOADS)
     assert found["/admin/audit/export.csv"][2].startswith("操作日志-")
+    assert found["/scoring/<int:round_id>/scheme.yaml"][2].endswith("-计分方案.yaml")
     assert found["/published/<int:snapshot_id>/document.pdf"][0] == "inline"       # the browser shows the PDF
     assert found["/published/<int:snapshot_id>/cards/<path:organization>.pdf"][2] == f"个人得分卡-{world.own_org}.pdf"
 

@@ -131,15 +131,15 @@ def test_a_scheme_weight_of_1e308_is_refused_and_computing_still_works(app, demo
     response = client.post(f"/scoring/{round_id}/scheme",
                            data={"scheme": "weights: {E: 1.0e+308, I: 30, A: 30, C: 10}\nassistance: {resolved: 1.0e+300}\n"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "weights.E 不能大于 1e+06，现为 1e+308" in page
-    assert "assistance.resolved 不能大于 1e+06" in page
+    assert response.status_code == 200 and "考试权重（weights.E）不能大于 1e+06，现为 1e+308" in page
+    assert "（assistance.resolved）不能大于 1e+06" in page
     assert client.post(f"/scoring/{round_id}/compute").status_code == 302
 
 
 @pytest.mark.parametrize("field,value,message", [
     ("duration_minutes", str(10**30), "duration_minutes 应在 1–600 之间"),
     ("attempts", str(10**30), "attempts 应在 1–10 之间"),
-    ("pass_mark", ".nan", "pass_mark 应为数字"),
+    ("pass_mark", ".nan", "pass_mark 应写分数（如 36）或总分的百分比（如 60%）"),
     ("focus_warn_after", str(2**63), "focus_warn_after 应在 1–1000 之间"),
 ])
 def test_numbers_out_of_range_in_an_exam_definition_are_refused_and_nothing_created(

@@ -186,7 +186,6 @@ def test_migration_copies_the_organisers_reason_onto_ended_attempts(app_factory,
     reason from their submit event); attempts ended otherwise keep NULL."""
     import flask_migrate
 
-    from examapp.accounts.models import User
     from examapp.exams.models import AttemptEvent, Exam
     from examapp.timeutil import utcnow
     from tests.conftest import reset_postgres_schema
@@ -197,7 +196,12 @@ def test_migration_copies_the_organisers_reason_onto_ended_attempts(app_factory,
         flask_migrate.upgrade(revision="aded68d17f8d")
         now = utcnow()
         with db.engine.begin() as conn:
-            user = conn.execute(User.__table__.insert().values(username="sj01", name="张三")).inserted_primary_key[0]
+            # The user table as it was at that revision (later revisions drop columns the model no longer has).
+            users = db.Table("user", db.MetaData(), autoload_with=conn)
+            user = conn.execute(users.insert().values(
+                username="sj01", name="张三", role="candidate", phone="", active=True, password_hash="",
+                must_change_password=True, is_demo=False, created_at=now, session_nonce="",
+                failed_logins=0)).inserted_primary_key[0]
             exam = conn.execute(Exam.__table__.insert().values(
                 title="旧考试", opens_at=now, closes_at=now, duration_minutes=30)).inserted_primary_key[0]
             ids = {}
