@@ -279,7 +279,8 @@ def test_the_mastery_map_colours_each_article_by_the_evidence(app, sj01):
     assert page.count('class="mcell ') == 72
     # Article 10: 1 of 2 right = 50% -> the lowest band; article 11 untouched.
     assert 'class="mcell level-low" href="#evidence-10"' in page
-    assert 'class="mcell level-none" href="#evidence-11"' in page
+    assert 'class="mcell level-none" href="/learning/practice?article=11"' in page     # untouched: go practise
+    assert 'id="evidence-10"' in page and 'id="evidence-11"' not in page
     assert "练习 2 次，全对 1 次" in page
 
 
