@@ -57,6 +57,21 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def prepare_source(kind: str, tmp: Path) -> tuple[Path, str]:
+    """The working tree, or the last commit exported with `git archive` (as bench/autosave.py does; copied
+    here so that this script needs nothing outside the product's dependencies)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+    if kind == "tree":
+        return ROOT, f"working tree at {head}"
+    source = tmp / "source"
+    source.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    return source, f"commit {head} (git archive HEAD)"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
@@ -168,9 +183,8 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="examapp-practice-"))
     try:
-        import autosave
-        source = autosave.prepare_source(args.source, tmp)
-        sys.path.insert(0, str(autosave.SOURCE))
+        source_dir, source = prepare_source(args.source, tmp)
+        sys.path.insert(0, str(source_dir))
         if args.database_url:
             reset_postgres(args.database_url)
             app_url = floor_url = args.database_url
@@ -178,11 +192,11 @@ def main() -> None:
             app_url, floor_url = f"sqlite:///{tmp / 'examapp.db'}", f"sqlite:///{tmp / 'floor.db'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
         env.update({"DATABASE_URL": app_url, "SECRET_KEY": "x", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                    "FLASK_APP": "wsgi", "PYTHONPATH": str(autosave.SOURCE), "EXAMAPP_SOURCE": str(autosave.SOURCE)})
+                    "FLASK_APP": "wsgi", "PYTHONPATH": str(source_dir), "EXAMAPP_SOURCE": str(source_dir)})
         for cmd in (["flask", "db", "upgrade"], ["flask", "bank", "load"]):
-            subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=autosave.SOURCE, env=env, check=True, capture_output=True)
+            subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=source_dir, env=env, check=True, capture_output=True)
         setup = subprocess.run([sys.executable, str(BENCH / "setup_data.py"), "--candidates", str(args.candidates),
-                                "--scrypt-sample", "0"], cwd=autosave.SOURCE, env=env, check=True,
+                                "--scrypt-sample", "0"], cwd=source_dir, env=env, check=True,
                                capture_output=True, text=True).stdout
         exam_id = int(re.search(r'"exam": (\d+)', setup).group(1))
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "PASSWORD_HASH_METHOD")})
