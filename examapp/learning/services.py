@@ -383,7 +383,7 @@ def summary_for(user_id: int, now: datetime | None = None) -> LearningSummary:
     answered, size = drill_progress(drill) if drill else (0, daily_count())
     return LearningSummary(streak=scheduler.current_streak(completed_days(user_id), day),
                            done_today=bool(drill and drill.completed_at), answered_today=answered, drill_size=size,
-                           wrong_open=len(wrong_book(user_id, now)))
+                           wrong_open=wrong_count(user_id, now))
 
 
 # --- the 错题本 ------------------------------------------------------------------------------------
@@ -395,16 +395,27 @@ class WrongEntry:
     source: str             # where it was last answered wrongly: 练习 / exam title
 
 
+def _open_book_entries(evidence: list[Evidence]) -> dict[int, scheduler.BookEntry]:
+    return {qid: entry for qid, reviews in reviews_by_question(evidence).items()
+            if (entry := scheduler.book_entry(reviews)) is not None and entry.open}
+
+
+def wrong_count(user_id: int, now: datetime | None = None) -> int:
+    """How many questions of the practice pool are in the candidate's 错题本 (for the home page)."""
+    open_ids = list(_open_book_entries(user_evidence(user_id, now)))
+    if not open_ids:
+        return 0
+    return db.session.scalar(select(func.count(Question.id)).where(Question.id.in_(open_ids), *_pool_filter()))
+
+
 def wrong_book(user_id: int, now: datetime | None = None) -> list[WrongEntry]:
     """Questions still in the 错题本 (practice pool only), the most recent mistake first."""
     evidence = user_evidence(user_id, now)
-    reviews = reviews_by_question(evidence)
     last_wrong_source = {}
     for e in sorted(evidence, key=lambda e: e.at):
         if e.earned < 1 - 1e-9:
             last_wrong_source[e.question_id] = e.exam_title or "练习"
-    entries = {qid: entry for qid, r in reviews.items()
-               if (entry := scheduler.book_entry(r)) is not None and entry.open}
+    entries = _open_book_entries(evidence)
     ordered = sorted(entries, key=lambda qid: entries[qid].wrong_at, reverse=True)
     questions = {q["question"]: q for q in present_questions(ordered)}
     return [WrongEntry(questions[qid], entries[qid], last_wrong_source.get(qid, "练习"))
