@@ -93,13 +93,19 @@ def practice():
 @bp.route("/daily")
 @roles_required(CANDIDATE)
 def daily():
-    now = utcnow()
-    drill = services.drill_for(current_user.id, now)
-    db.session.commit()
+    now, user_id = utcnow(), current_user.id
+    drill = services.todays_drill(user_id, now)
+    if drill is None:
+        # The day's first visit writes its drill. A GET's SQLite transaction begins deferred and could not
+        # upgrade its read lock if another request wrote meanwhile: end it, take the write lock up front.
+        db.session.commit()
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        drill = services.drill_for(user_id, now)
+        db.session.commit()
     answered_ids = services.answered_in_drill(drill)
     return render_template("learning/daily.html", drill=drill, questions=services.present_questions(drill.question_ids),
                            answered=len(answered_ids), answered_ids=answered_ids, size=len(drill.question_ids),
-                           summary=services.summary_for(current_user.id, now), mode=DAILY)
+                           summary=services.summary_for(user_id, now), mode=DAILY)
 
 
 @bp.route("/wrong")

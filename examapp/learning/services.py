@@ -331,11 +331,16 @@ def article_priority(evidence: list[Evidence]) -> dict[int, float]:
 
 # --- the daily drill ---------------------------------------------------------------------------------
 
+def todays_drill(user_id: int, now: datetime | None = None) -> DailyDrill | None:
+    day = local_day(now or utcnow())
+    return db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
+
+
 def drill_for(user_id: int, now: datetime | None = None) -> DailyDrill:
     """Today's drill, chosen by the scheduler the first time it is asked for today and then fixed."""
     now = now or utcnow()
     day = local_day(now)
-    drill = db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
+    drill = todays_drill(user_id, now)
     if drill is not None:
         return drill
     evidence = user_evidence(user_id, now)

@@ -295,3 +295,28 @@ def test_highlight_cuts_text_into_marked_runs():
     assert services.highlight("甲乙丙乙", ["乙"]) == [("甲", False), ("乙", True), ("丙", False), ("乙", True)]
     assert services.highlight("营商环境", ["营商", "营商环境"]) == [("营商环境", True)]
     assert services.highlight("abc", []) == [("abc", False)]
+
+
+def test_the_days_first_drill_is_written_under_the_sqlite_write_lock_taken_up_front(app, sj01, engine_name):
+    if engine_name != "sqlite":
+        pytest.skip("SQLite's lock upgrade")
+    from sqlalchemy import event
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def begin(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split()[0] + (" " + statement.split()[1] if statement.startswith("BEGIN") and
+                                            len(statement.split()) > 1 else ""))
+
+    event.listen(engine, "before_cursor_execute", begin)
+    try:
+        assert sj01.get("/learning/daily").status_code == 200
+        first_visit = list(seen)
+        seen.clear()
+        assert sj01.get("/learning/daily").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", begin)
+    insert_at = first_visit.index("INSERT")
+    assert "BEGIN IMMEDIATE" in first_visit[:insert_at]
+    assert "BEGIN IMMEDIATE" not in seen and "INSERT" not in seen       # later visits only read
