@@ -208,11 +208,12 @@ class Feedback:
     article_label: str
     article_text: str
     drill_completed: bool = False
+    streak: int | None = None     # with a completed drill: the days in a row, today included
 
     def as_dict(self) -> dict:
         return {"right": self.right, "earned": self.earned, "correct": self.correct,
                 "explanation": self.explanation, "article": self.article, "article_label": self.article_label,
-                "article_text": self.article_text, "drill_completed": self.drill_completed}
+                "article_text": self.article_text, "drill_completed": self.drill_completed, "streak": self.streak}
 
 
 def answer_question(user_id: int, question_id: int, value: object, mode: str, client_id: int,
@@ -256,6 +257,8 @@ def answer_question(user_id: int, question_id: int, value: object, mode: str, cl
                         article_text=row.article_text or "")
     if mode == DAILY:
         feedback.drill_completed = _complete_drill_if_done(user_id, day, now)
+        if feedback.drill_completed:
+            feedback.streak = scheduler.current_streak(completed_days(user_id), day)
     return feedback
 
 

@@ -114,6 +114,7 @@ def test_reading_practice_wrong_book_next_days_drill_and_mastery_map_on_a_phone(
             answer_card(page, qid, item.get_attribute("data-type"), key_of(app, qid))
         expect(page.locator("#drill-done")).to_be_visible()
         expect(page.locator("#drill-answered")).to_have_text("3")
+        expect(page.locator(".streak")).to_have_text("1")          # the page's streak counts today at once
         shot(page, "daily-done")
         page.goto(f"{live_server}/exams")
         expect(page.locator("#today-done")).to_have_text("今日已完成 ✓")

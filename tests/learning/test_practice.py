@@ -127,6 +127,7 @@ def test_an_exam_only_question_never_appears_in_practice_and_cannot_be_answered(
     login(organiser, "organizer")
     response = organiser.post(f"/bank/questions/{question}/exam-only", follow_redirects=True)
     assert "仅用于考试" in response.get_data(as_text=True)
+    assert "仅用于考试" in organiser.get("/bank/?article=10").get_data(as_text=True)    # marked in the list
     with app.app_context():
         assert db.session.get(Question, question).exam_only
         pool = {c.question_id for c in services.practice_pool()}
@@ -246,7 +247,8 @@ def test_completing_the_drill_marks_today_done_and_counts_the_streak(app, sj01):
         return last
 
     assert "今天还有 2 题" in sj01.get("/exams").get_data(as_text=True)
-    assert do_drill(100)["drill_completed"] is True
+    completed = do_drill(100)
+    assert completed["drill_completed"] is True and completed["streak"] == 1
     home = sj01.get("/exams").get_data(as_text=True)
     assert "今日已完成" in home and '<strong class="streak">1</strong>' in home
     with next_day(sj01):

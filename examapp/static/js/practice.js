@@ -94,6 +94,9 @@
     if (data.drill_completed) {
       const done = document.getElementById("drill-done");
       if (done) { done.classList.remove("d-none"); }
+      if (typeof data.streak === "number") {
+        document.querySelectorAll(".streak").forEach(function (node) { node.textContent = String(data.streak); });
+      }
     }
   }
 
