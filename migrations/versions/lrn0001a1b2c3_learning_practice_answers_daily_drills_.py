@@ -29,9 +29,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_daily_drill')),
     sa.UniqueConstraint('user_id', 'day', name='uq_daily_drill_user_id_day')
     )
-    with op.batch_alter_table('daily_drill', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_daily_drill_user_id'), ['user_id'], unique=False)
-
     op.create_table('learning_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('daily_count', sa.Integer(), nullable=False),
@@ -58,11 +55,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_answer')),
     sa.UniqueConstraint('user_id', 'client_id', name='uq_practice_answer_user_id_client_id')
     )
-    with op.batch_alter_table('practice_answer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_practice_answer_day'), ['day'], unique=False)
-        batch_op.create_index(batch_op.f('ix_practice_answer_question_id'), ['question_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_practice_answer_user_id'), ['user_id'], unique=False)
-
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.add_column(sa.Column('exam_only', sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -74,15 +66,7 @@ def downgrade():
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.drop_column('exam_only')
 
-    with op.batch_alter_table('practice_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_practice_answer_user_id'))
-        batch_op.drop_index(batch_op.f('ix_practice_answer_question_id'))
-        batch_op.drop_index(batch_op.f('ix_practice_answer_day'))
-
     op.drop_table('practice_answer')
     op.drop_table('learning_settings')
-    with op.batch_alter_table('daily_drill', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_daily_drill_user_id'))
-
     op.drop_table('daily_drill')
     # ### end Alembic commands ###
