@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from examapp.exams.manage import bp as manage_exams_bp
     from examapp.exams.routes import bp as exams_bp
     from examapp.home import bp as home_bp
+    from examapp.learning.routes import bp as learning_bp
     from examapp.scoring.public import bp as published_bp
     from examapp.scoring.routes import bp as scoring_bp
     from examapp.settings.routes import bp as settings_bp
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(published_bp, url_prefix="/published")
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
     app.register_blueprint(settings_bp, url_prefix="/admin/settings")
+    app.register_blueprint(learning_bp, url_prefix="/learning")
 
 
 @event.listens_for(Engine, "connect")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, false
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, QuestionData
@@ -49,6 +49,8 @@ class Question(db.Model):
         ForeignKey("article.number", ondelete="RESTRICT"), index=True)
     difficulty: Mapped[int] = mapped_column(default=2, index=True)
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # 仅用于考试: kept out of practice, the daily drill and the 错题本 (exams still draw it).
+    exam_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     source: Mapped[str] = mapped_column(String(16), default="manual")  # shipped | import | manual
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -176,6 +176,19 @@ def question_toggle_active(question_id: int):
     return redirect(url_for("bank.question", question_id=question.id))
 
 
+@bp.route("/questions/<int:question_id>/exam-only", methods=["POST"])
+@roles_required(*STAFF)
+def question_toggle_exam_only(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.set_exam_only(question, not question.exam_only, actor_id=current_user.id)
+    db.session.commit()
+    flash("已标记为“仅用于考试”：不会出现在练习、每日一练和错题本中。" if question.exam_only
+          else "已取消“仅用于考试”：书记可以在练习中作答此题。", "success")
+    return redirect(url_for("bank.question", question_id=question.id))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def import_questions():

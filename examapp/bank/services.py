@@ -147,6 +147,15 @@ def set_active(question: Question, active: bool, *, actor_id: int | None = None)
            target_id=question.id, summary=f"{'启用' if active else '停用'}题目 {question.id}", actor_id=actor_id)
 
 
+def set_exam_only(question: Question, exam_only: bool, *, actor_id: int | None = None) -> None:
+    """仅用于考试: the question stays out of practice (exams still draw it)."""
+    question.exam_only = exam_only
+    question.updated_at = utcnow()
+    record("question.exam_only" if exam_only else "question.practice_allowed", target_type="question",
+           target_id=question.id, actor_id=actor_id,
+           summary=f"题目 {question.id} {'标记为仅用于考试' if exam_only else '取消仅用于考试'}")
+
+
 def mark_versions_used(version_ids: list[int]) -> None:
     """Freeze versions that an exam paper now shows (called by the exams domain)."""
     if not version_ids:

@@ -10,6 +10,7 @@ from examapp.accounts.roles import CANDIDATE
 from examapp.exams import grading, results, services
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.extensions import db
+from examapp.learning import services as learning
 from examapp.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
@@ -20,7 +21,7 @@ bp = Blueprint("exams", __name__)
 def my_exams():
     rows = services.candidate_exam_rows(current_user)
     db.session.commit()
-    return render_template("exams/my_exams.html", rows=rows)
+    return render_template("exams/my_exams.html", rows=rows, learning=learning.summary_for(current_user.id))
 
 
 @bp.route("/exams/<int:exam_id>")

@@ -40,6 +40,8 @@ OWNER_ONLY = expect(LOGIN, OK, NOTFOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN)       
 # The autosave endpoint checks the session inside its own query (no user load): nobody but the owner
 # has the attempt, so staff get the same 404 as another candidate.
 OWNER_ONLY_LIGHT = expect(LOGIN, OK, NOTFOUND, NOTFOUND, NOTFOUND, NOTFOUND)
+# Practice answers: any candidate may answer a practice question; others' sessions have no candidate nonce.
+PRACTICE_ANSWER = expect(LOGIN, OK, OK, LOGIN, LOGIN, LOGIN)
 OWN_CARD = expect(LOGIN, OK, FORBIDDEN, OK)         # sj01's score card: sj01, leaders and staff
 
 # (rule, method) -> outcome per role. A new route must be added here, or the matrix test fails.
@@ -92,6 +94,7 @@ MATRIX = {
     ("/bank/questions/<int:question_id>/edit", "GET"): STAFF,
     ("/bank/questions/<int:question_id>/edit", "POST"): STAFF,
     ("/bank/questions/<int:question_id>/active", "POST"): STAFF,
+    ("/bank/questions/<int:question_id>/exam-only", "POST"): STAFF,
     # candidate pages and API
     ("/exams", "GET"): CANDIDATES,
     ("/exams/<int:exam_id>", "GET"): CANDIDATES,
@@ -103,6 +106,18 @@ MATRIX = {
     ("/api/v1/attempts/<int:attempt_id>/answers", "POST"): OWNER_ONLY_LIGHT,
     ("/api/v1/attempts/<int:attempt_id>/submit", "POST"): OWNER_ONLY,
     ("/api/v1/attempts/<int:attempt_id>/events", "POST"): OWNER_ONLY,
+    # learning: candidate pages, the practice-answer API (session checked in its own query), organiser overview
+    ("/learning/", "GET"): CANDIDATES,
+    ("/learning/read", "GET"): CANDIDATES,
+    ("/learning/read/<int:chapter>", "GET"): CANDIDATES,
+    ("/learning/practice", "GET"): CANDIDATES,
+    ("/learning/daily", "GET"): CANDIDATES,
+    ("/learning/wrong", "GET"): CANDIDATES,
+    ("/learning/mastery", "GET"): CANDIDATES,
+    ("/learning/api/answers", "POST"): PRACTICE_ANSWER,
+    ("/learning/manage", "GET"): STAFF,
+    ("/learning/manage/export.xlsx", "GET"): STAFF,
+    ("/learning/manage/settings", "POST"): STAFF,
     # exam management (staff)
     ("/manage/exams/", "GET"): STAFF,
     ("/manage/exams/new", "GET"): STAFF,
@@ -221,7 +236,7 @@ def url_values(world: World, rule: str, method: str) -> dict:
         "snapshot_id": world.snapshot, "organization": world.own_org, "round_id": world.round,
         "computation_id": world.unpublished_computation, "index": 0, "fmt": "xlsx", "org_id": world.org_id,
         "user_id": world.managed_user, "token": world.sheet_token,
-        "filename": "css/bootstrap.min.css" if rule.startswith("/bootstrap") else "js/exam.js",
+        "filename": "css/bootstrap.min.css" if rule.startswith("/bootstrap") else "js/exam.js", "chapter": 2,
     }
     if method == "POST" and "<int:round_id>" in rule:
         values["round_id"] = world.empty_round    # no computation: compute/publish fail without harm
@@ -241,6 +256,8 @@ def fill(rule: str, values: dict) -> str:
 # their forms fail validation, save what is already there (edit forms), act on the empty round, or toggle
 # twice (organizer, then admin); the end of the matrix test checks the world is intact.
 def post_body(world: World, rule: str) -> dict:
+    if rule == "/learning/api/answers":
+        return {"json": {"question": world.question, "answer": None, "mode": "practice", "client_id": 1}}
     if rule.endswith("/answers"):
         return {"json": {"item": world.answered_item, "answer": None, "seq": 0}}
     if rule.endswith("/submit"):

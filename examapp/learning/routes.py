@@ -1,0 +1,233 @@
+"""Learning pages: reading, practice, 每日一练, 错题本, the mastery map, the practice-answer API and the
+organiser's 学习情况."""
+from __future__ import annotations
+
+import io
+import json
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from examapp.accounts.forms import ConfirmForm
+from examapp.accounts.policy import candidate_session, roles_required
+from examapp.accounts.roles import CANDIDATE, STAFF
+from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
+from examapp.bank.models import Article
+from examapp.exams import statistics
+from examapp.exams.models import Exam
+from examapp.extensions import db
+from examapp.learning import services
+from examapp.learning.models import DAILY, MAX_DAILY_COUNT, MODES, PRACTICE, WRONG_BOOK
+from examapp.learning.services import LearningError
+from examapp.timeutil import utcnow
+
+bp = Blueprint("learning", __name__)
+
+MAX_BODY_BYTES = 8 * 1024
+MAX_ID = 2**31 - 1
+MAX_CLIENT_ID = 2**53 - 1       # what a browser's Number holds exactly
+ANSWER_FIELDS = ("question", "answer", "mode", "client_id")
+
+
+@bp.errorhandler(LearningError)
+def learning_error(exc: LearningError):
+    db.session.rollback()
+    body = {"error": str(exc), "status": exc.status}
+    if exc.code:
+        body["code"] = exc.code
+    return jsonify(body), exc.status
+
+
+# --- candidate pages ------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required(CANDIDATE)
+def index():
+    summary = services.summary_for(current_user.id)
+    return render_template("learning/index.html", summary=summary, chapters=services.chapters())
+
+
+@bp.route("/read")
+@roles_required(CANDIDATE)
+def read():
+    return render_template("learning/read.html", chapters=services.chapters())
+
+
+@bp.route("/read/<int:chapter>")
+@roles_required(CANDIDATE)
+def read_chapter(chapter: int):
+    articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter).order_by(Article.number)))
+    if not articles:
+        abort(404)
+    chapters = services.chapters()
+    phrases = services.key_phrases([a.number for a in articles])
+    counts = services.practice_counts_by_article()
+    shown = [{"article": a, "runs": services.highlight(a.text, phrases.get(a.number, [])),
+              "phrases": phrases.get(a.number, []), "questions": counts.get(a.number, 0)} for a in articles]
+    position = [c["number"] for c in chapters].index(chapter)
+    return render_template("learning/chapter.html", chapter=chapters[position], articles=shown,
+                           previous=chapters[position - 1] if position > 0 else None,
+                           following=chapters[position + 1] if position + 1 < len(chapters) else None)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 6 else None
+
+
+@bp.route("/practice")
+@roles_required(CANDIDATE)
+def practice():
+    qtype = request.args.get("type") if request.args.get("type") in QUESTION_TYPES else None
+    selection = services.PracticeSelection(chapter=_int_arg("chapter"), article=_int_arg("article"), qtype=qtype,
+                                           page=_int_arg("page") or 1)
+    chosen = selection.chapter is not None or selection.article is not None or qtype is not None
+    questions, total = services.select_practice(current_user.id, selection) if chosen else ([], 0)
+    article = db.session.get(Article, selection.article) if selection.article else None
+    return render_template("learning/practice.html", selection=selection, questions=questions, total=total,
+                           chosen=chosen, article=article, chapters=services.chapters(), types=TYPE_LABELS,
+                           page_size=services.PRACTICE_PAGE_SIZE, mode=PRACTICE)
+
+
+@bp.route("/daily")
+@roles_required(CANDIDATE)
+def daily():
+    now, user_id = utcnow(), current_user.id
+    drill = services.todays_drill(user_id, now)
+    if drill is None:
+        # The day's first visit writes its drill. A GET's SQLite transaction begins deferred and could not
+        # upgrade its read lock if another request wrote meanwhile: end it, take the write lock up front.
+        db.session.commit()
+        db.session.connection(execution_options={"sqlite_immediate": True})
+        drill = services.drill_for(user_id, now)
+        db.session.commit()
+    answered_ids = services.answered_in_drill(drill)
+    return render_template("learning/daily.html", drill=drill, questions=services.present_questions(drill.question_ids),
+                           answered=len(answered_ids), answered_ids=answered_ids, size=len(drill.question_ids),
+                           summary=services.summary_for(user_id, now), mode=DAILY)
+
+
+@bp.route("/wrong")
+@roles_required(CANDIDATE)
+def wrong():
+    entries = services.wrong_book(current_user.id)
+    return render_template("learning/wrong.html", entries=entries, mode=WRONG_BOOK)
+
+
+@bp.route("/mastery")
+@roles_required(CANDIDATE)
+def mastery():
+    cells = services.mastery_map(current_user.id)
+    return render_template("learning/mastery.html", cells=cells, chapters=services.chapters())
+
+
+# --- the practice-answer API (the same discipline as the exam autosave) -----------------------------
+
+def _bad(message: str) -> LearningError:
+    return LearningError(message, status=400)
+
+
+def parse_answer_body() -> tuple[int, object, str, int]:
+    """(question, answer, mode, client_id) of {"question": int, "answer": ..., "mode": str, "client_id": int}."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise LearningError(f"请求内容过大（最多 {MAX_BODY_BYTES // 1024} KB）。", status=413)
+    if not request.is_json:
+        raise _bad("请求内容应为 JSON 对象（Content-Type: application/json）。")
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        raise _bad("请求内容不是有效的 JSON。") from None
+    if not isinstance(data, dict):
+        raise _bad("请求内容应为 JSON 对象。")
+    unknown = [name for name in data if name not in ANSWER_FIELDS]
+    if unknown:
+        raise _bad(f"不支持的字段：{'、'.join(n[:40] for n in unknown[:5])}（只接受 {'、'.join(ANSWER_FIELDS)}）。")
+    for name, top in (("question", MAX_ID), ("client_id", MAX_CLIENT_ID)):
+        value = data.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+            raise _bad(f"字段 {name} 应为 1 到 {top} 之间的整数。")
+    if data.get("mode") not in MODES:
+        raise _bad(f"字段 mode 应为 {'、'.join(MODES)} 之一。")
+    answer = data.get("answer")
+    if isinstance(answer, list):
+        if len(answer) > 20 or not all(isinstance(v, str) and len(v) <= 200 for v in answer):
+            raise _bad("字段 answer 的每一项应为不超过 200 个字的文字（最多 20 项）。")
+    elif not (answer is None or isinstance(answer, bool) or (isinstance(answer, str) and len(answer) <= 200)):
+        raise _bad("字段 answer 应为选项字母、选项字母列表、true/false 或填空文字列表。")
+    return data["question"], answer, data["mode"], data["client_id"]
+
+
+@bp.post("/api/answers")
+@candidate_session
+def answer(session_user: tuple[int, str]):
+    question_id, value, mode, client_id = parse_answer_body()
+    user_id, nonce = session_user
+    feedback = services.answer_question(user_id, question_id, value, mode, client_id, session_nonce=nonce)
+    db.session.commit()
+    return jsonify(feedback.as_dict())
+
+
+# --- organiser -------------------------------------------------------------------------------------
+
+def _effect_exams(exams: list[Exam]) -> tuple[Exam | None, Exam | None]:
+    """The two exams to compare: chosen in the query string, else the last two closed."""
+    by_id = {e.id: e for e in exams}
+    before, after = by_id.get(_int_arg("before") or 0), by_id.get(_int_arg("after") or 0)
+    if before is None or after is None or before.id == after.id:
+        if len(exams) < 2:
+            return None, None
+        before, after = exams[-2], exams[-1]
+    if before.closes_at > after.closes_at:
+        before, after = after, before
+    return before, after
+
+
+def _overview():
+    now = utcnow()
+    rows = services.participation(now)
+    report = statistics.mastery_report(services.district_mastery_rows(now))
+    exams = services.closed_exams(now)
+    before, after = _effect_exams(exams)
+    effect = services.learning_effect(before, after) if before else None
+    return rows, report, exams, before, after, effect
+
+
+@bp.route("/manage")
+@roles_required(*STAFF)
+def overview():
+    rows, report, exams, before, after, effect = _overview()
+    db.session.commit()    # computing exam results finalises overdue attempts
+    return render_template("learning/overview.html", rows=rows, report=report, exams=exams, before=before,
+                           after=after, effect=effect, daily_count=services.daily_count(), form=ConfirmForm(),
+                           max_daily=MAX_DAILY_COUNT, practised=sum(1 for r in rows if r.answers),
+                           done_today=sum(1 for r in rows if r.done_today))
+
+
+@bp.route("/manage/export.xlsx")
+@roles_required(*STAFF)
+def export():
+    rows, report, _exams, before, after, effect = _overview()
+    db.session.commit()
+    title = f"学习效果：{before.title} → {after.title}" if before else ""
+    content = services.overview_workbook(rows, report, effect, title)
+    return send_file(io.BytesIO(content), as_attachment=True, download_name="学习情况.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/manage/settings", methods=["POST"])
+@roles_required(*STAFF)
+def settings():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    raw = (request.form.get("daily_count") or "").strip()
+    count = int(raw) if raw.isdigit() and len(raw) < 4 else -1
+    try:
+        services.set_daily_count(count, actor_id=current_user.id)
+    except LearningError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"已保存：每日一练每天 {count} 题（从明天起的新练习生效，今天已生成的不变）。", "success")
+    return redirect(url_for("learning.overview"))
