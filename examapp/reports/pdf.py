@@ -45,7 +45,6 @@ Each function takes an optional ``fonts`` (from :func:`examapp.reports.fonts.loa
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,6 +73,7 @@ from reportlab.platypus import (
 
 from examapp.reports.charts import distribution_chart
 from examapp.reports.fonts import ReportFonts, ensure_glyphs, load_fonts
+from examapp.reports.titles import title_lines
 
 # ---------------------------------------------------------------- line breaking
 
@@ -258,26 +258,23 @@ class BoldParagraph(Paragraph):
 
 
 class BalancedTitle(BoldParagraph):
-    """A centred title whose lines are of about equal length (GB/T 9704: 梯形或菱形, never one orphan word).
-
-    Wraps the text at the narrowest width that still needs no more lines than the full width does; explicit
-    line breaks ("\\n" in the title) are kept as they are.
-    """
-
-    def wrap(self, avail_width, avail_height):
-        text = self.getPlainText()
-        natural = stringWidth(text, self.style.fontName, self.style.fontSize)
-        lines = math.ceil(natural / avail_width) if natural else 1
-        if lines > 1 and "\n" not in self._source:
-            target = min(avail_width, natural / lines + 2 * self.style.fontSize)
-            inset = (avail_width - target) / 2
-            self.style = ParagraphStyle(f"{self.style.name}-balanced", parent=self.style,
-                                        leftIndent=inset, rightIndent=inset)
-        return super().wrap(avail_width, avail_height)
+    """A centred title broken by :func:`examapp.reports.titles.title_lines`: whole quoted terms and 《》 titles,
+    lines of about equal length (GB/T 9704 7.3.1: 回行时要做到词意完整、排列对称). Explicit "\\n" are kept."""
 
     def __init__(self, text: str, style: ParagraphStyle):
-        self._source = text
-        super().__init__(_text(text), style)
+        self._source = str(text)
+        self._laid_out_for: float | None = None
+        super().__init__(_text(self._source), style)
+
+    def lines(self, avail_width: float) -> list[str]:
+        font, size = self.style.fontName, self.style.fontSize
+        return title_lines(self._source, lambda s: stringWidth(s, font, size), avail_width)
+
+    def wrap(self, avail_width, avail_height):
+        if self._laid_out_for != avail_width:
+            self._laid_out_for = avail_width
+            Paragraph.__init__(self, "<br/>".join(_text(line) for line in self.lines(avail_width)), self.style)
+        return super().wrap(avail_width, avail_height)
 
 
 def _numbered_canvas(footer: Callable[[Canvas, int, int], None]) -> type[Canvas]:
