@@ -6,8 +6,8 @@ when a title runs over, 回行时要做到词意完整、排列对称 (each line
 - Never inside a quoted term or a bracketed span: “书记大比武”, 《优化营商环境条例》, （试行）, 〔2026〕 … stay on one
   line. Only when such a span is wider than the whole line is it broken (at character level, as a last resort).
 - Never before a mark that cannot start a line (，。、”》）…) nor after one that cannot end it (“《（).
-- Never inside a run of digits or Latin letters (2023, A4), nor between a number and the 年/月/日/度/号… after it,
-  nor inside the leading 关于 or the closing 文种 (通报, 通知, 决定 …).
+- Never inside a run of digits or Latin letters (2023, A4), nor inside an ordinal or a number with its measure
+  word (2023年, 第一次, 二十条), nor inside the leading 关于 or the closing 文种 (通报, 通知, 决定 …).
 - The fewest lines that fit; among those, the most even lines (least sum of squared differences from the mean
   width), with a small penalty for a break between two ordinary characters — a break next to a quoted term, a
   book title or a number is preferred, as it keeps the words whole.
@@ -22,6 +22,7 @@ OPENERS = {"“": "”", "‘": "’", "《": "》", "〈": "〉", "（": "）",
 NO_START = "，。、；：！？）》」』”’〉】〕］｝〗〙…·・％‰℃～,.;:!?)]"
 NO_END = "“‘《〈（(〔【「『［〖"
 MEASURE_WORDS = "年月日度号期次届季批轮名位个项条款"
+CN_NUMERALS = "〇零一二三四五六七八九十百千两"
 DOC_TYPES = ("通报", "通知", "决定", "意见", "报告", "请示", "批复", "决议", "命令", "公报", "公告", "通告",
              "议案", "纪要", "函")
 LEADING_WORDS = ("关于",)
@@ -86,7 +87,9 @@ def break_penalties(text: str) -> list[float | None]:
         before, after = text[k - 1], text[k]
         hard = (inside[k] or k in forbidden or after in NO_START or before in NO_END
                 or (_ascii_word(before) and _ascii_word(after))           # 2023, A4
-                or (before.isdigit() and after in MEASURE_WORDS))         # 2023年, 12号
+                or (before.isdigit() and after in MEASURE_WORDS)          # 2023年, 12号
+                or (before == "第" and (after.isdigit() or after in CN_NUMERALS))          # 第一, 第3
+                or (before in CN_NUMERALS and after in CN_NUMERALS + MEASURE_WORDS))     # 二十, 一次
         if hard:
             penalties.append(FORBIDDEN)
         elif after == "的" or k == orphan:     # 的 goes with what it qualifies; the 文种 not alone

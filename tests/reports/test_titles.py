@@ -52,6 +52,8 @@ def test_explicit_line_breaks_are_kept():
     ("关于表彰《条例》的通报", 5, "after 《"),
     ("关于表彰先进的通报", 1, "inside 关于"),
     ("关于表彰先进的通报", 8, "inside 通报"),
+    ("关于第一次测试的通报", 3, "after 第"),
+    ("关于第一次测试的通报", 4, "between 一 and 次"),
 ])
 def test_breaks_that_are_never_allowed(text, position, why):
     assert break_penalties(text)[position - 1] is None, why
@@ -61,3 +63,10 @@ def test_breaks_next_to_a_span_are_preferred_to_plain_ones():
     penalties = break_penalties("关于“大比武”表彰先进的通报")
     assert penalties[2 - 1] == 0 and penalties[7 - 1] == 0      # before “ and after ”
     assert penalties[8 - 1] > 0 and penalties[11 - 1] > penalties[8 - 1]   # 表|彰 plain; before 的 worse
+
+
+def test_ordinal_with_its_measure_word_stays_on_one_line():
+    # 33 characters, 20 a line: 2 lines cannot hold the book title whole (12 + 21 or 22 + 11), so 3 lines, mean 11.
+    # Thirds 11 + 11 + 11 would break 第一|次; the cheapest allowed is 12 + 10 + 11 (1 + 1 + 0 = 2, free breaks).
+    assert lines("关于“书记大比武”第一次《优化营商环境条例》知识测试成绩情况的通报", 20) == [
+        "关于“书记大比武”第一次", "《优化营商环境条例》", "知识测试成绩情况的通报"]

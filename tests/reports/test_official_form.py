@@ -1,0 +1,132 @@
+"""The 公文 form of the published PDFs (GB/T 9704-2012), end to end: office settings saved through the settings
+service → published snapshot → PDF → text extracted with pypdf (and page 1 rendered with pdftoppm)."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from examapp.extensions import db
+from examapp.reports.pdf import closing_positions, exam_results_pdf, league_table_pdf
+from examapp.scoring import documents, publishing
+from examapp.scoring.models import Snapshot
+from examapp.settings import services
+from tests.reports.test_pdf import exam_doc, league_doc
+from tests.scoring.test_publishing import computed_round, publish
+
+OFFICE = {"issuing_organ": "中共滨江区委优化营商环境工作领导小组办公室", "district_name": "滨江区",
+          "district_scope": "全区", "city_scope": "全市", "doc_number_prefix": "滨江优营办",
+          "signature": "滨江区优化营商环境办公室", "contact": "联系人：王某，电话：0571-12345678",
+          "highlight_top": "5", "highlight_bottom": "2"}
+EXAM_TITLE = "“书记大比武”第一次《优化营商环境条例》知识测试"
+
+
+def page_lines(pdf: bytes, page: int = 0) -> list[str]:
+    text = PdfReader(io.BytesIO(pdf)).pages[page].extract_text()
+    return ["".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def all_lines(pdf: bytes) -> list[str]:
+    return [line for page in range(len(PdfReader(io.BytesIO(pdf)).pages)) for line in page_lines(pdf, page)]
+
+
+def title_block(lines: list[str], title: str) -> list[str]:
+    """The consecutive lines of page 1 that together read as the title."""
+    for start, line in enumerate(lines):
+        if title.startswith(line):
+            block, joined = [], ""
+            for following in lines[start:]:
+                block.append(following)
+                joined += following
+                if not title.startswith(joined):
+                    break
+                if joined == title:
+                    return block
+    raise AssertionError(f"title {title!r} not found in {lines}")
+
+
+def save_office_settings(app) -> None:
+    with app.app_context():
+        services.save_settings(OFFICE)
+        db.session.commit()
+
+
+def test_published_ranking_pdf_prints_the_doc_number_organ_and_a_whole_quoted_term(app, demo):
+    save_office_settings(app)
+    snapshot_id = publish(app, computed_round(app), final=True)
+    with app.app_context():
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        content, pdf = snapshot.content, documents.league_table_pdf(snapshot)
+    year = content["date"][:4]
+    lines = page_lines(pdf)
+    # 版头: the organ from the settings page (not the environment's 示例 default), then the 发文字号 on its own line.
+    assert lines[0] == OFFICE["issuing_organ"] and "示例区委" not in "".join(lines)
+    assert lines[1] == f"滨江优营办〔{year}〕1号"
+    block = title_block(lines, content["title"])
+    assert len(block) >= 2 and any("“书记大比武”" in line for line in block), block
+    everything = all_lines(pdf)
+    at = everything.index(OFFICE["signature"])          # 落款 from the settings, the 成文日期 under it
+    assert everything[at + 1] == content["date_cn"]
+
+
+def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(app, bank, demo):
+    from examapp.exams import proctoring
+    from examapp.exams.models import Exam
+    from tests.exams.conftest import open_exam
+    from tests.exams.test_results import sit
+    save_office_settings(app)
+    with app.app_context():
+        exam_id = open_exam(title=EXAM_TITLE).id
+    sit(app, app.test_client(), exam_id, "sj01", 4)
+    with app.app_context():
+        exam = db.session.get(Exam, exam_id)
+        proctoring.close_now(exam, "考试结束")
+        snapshot = publishing.publish("exam", exam=exam, final=True)
+        db.session.commit()
+        content, pdf = snapshot.content, documents.league_table_pdf(snapshot)
+    lines = page_lines(pdf)
+    assert lines[0] == OFFICE["issuing_organ"]
+    assert lines[1] == f"滨江优营办〔{content['date'][:4]}〕1号"
+    block = title_block(lines, content["title"])
+    # 33 characters at 2号 in a 156 mm line (20 characters): 2 lines would cut the book title, so 3; never
+    # 第一|次 nor inside the quotes or 《》 (hand-worked in tests/reports/test_titles.py).
+    assert block == ["关于“书记大比武”第一次", "《优化营商环境条例》", "知识测试成绩情况的通报"]
+
+
+def test_rank_change_column_is_left_out_when_there_is_nothing_to_compare_with():
+    first = league_doc()
+    for row in first["rows"]:
+        row["movement"] = ""                       # what publishing stores without an earlier final ranking
+    assert "名次变化" not in "".join(page_lines(league_table_pdf(first)))
+    assert "名次变化" in "".join(page_lines(league_table_pdf(league_doc())))
+
+
+def test_date_is_four_characters_from_the_right_with_the_signature_centred_on_it():
+    # In characters (em = 1) on a 28-character line: the date (10) ends 4 from the right → starts at 14,
+    # its centre at 19; a 12-character signature centred there starts at 13.
+    assert closing_positions(12, 10, 28, 1) == (13, 14)
+    # A 20-character signature centred at 19 would start at 9 and end at 29, past the line: it is moved left
+    # to end 2 characters from the right (start 6); the date stays where it is.
+    assert closing_positions(20, 10, 28, 1) == (6, 14)
+    # Wider than the line: no position (right-aligned and wrapped instead).
+    assert closing_positions(30, 10, 28, 1) == (None, 14)
+
+
+def test_signature_is_printed_with_the_date_on_the_line_below():
+    lines = all_lines(exam_results_pdf(exam_doc(signature="滨江区优化营商环境办公室")))
+    at = lines.index("滨江区优化营商环境办公室")
+    assert lines[at + 1] == "二〇二三年六月二十日"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")
+def test_both_official_pdfs_render_their_first_page(tmp_path):
+    for name, pdf in (("league", league_table_pdf(league_doc(doc_number="滨江优营办〔2026〕1号"))),
+                      ("exam", exam_results_pdf(exam_doc(doc_number="滨江优营办〔2026〕2号")))):
+        source = tmp_path / f"{name}.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(source), str(tmp_path / name)],
+                       check=True, capture_output=True, timeout=60)
+        assert next(tmp_path.glob(f"{name}*.png")).stat().st_size > 5_000
