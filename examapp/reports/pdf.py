@@ -26,7 +26,8 @@ The keys each function reads (all optional unless marked; unknown keys are ignor
   rule sentence), ``footer_caption``, ``edition`` (which version of the document this copy is: printed with
   the 校验码 and, for a 公开版, as “（公开版）” under the title).
 - ``league_table_pdf``: ``components`` [{"key", "label", "weight"}], ``rows`` [{"rank", "organization", "name",
-  "components": {key: number|None}, "composite", "movement"}], ``missing_mark`` ("*"), ``missing_note``;
+  "components": {key: number|None}, "composite", "movement"}] (no 名次变化 column when every movement is
+  empty: nothing to compare with), ``missing_mark`` ("*"), ``missing_note``;
   appendix (new page) when ``histogram`` [{"label", "count"}] or ``accountability`` [{"indicator",
   "indicator_name", "action", "periods", "ranks", "targets"}] is present; ``appendix_title``,
   ``accountability_notes``; ``accountability_withheld`` (a copy without the list: the appendix says

@@ -3,13 +3,16 @@ service → published snapshot → PDF → text extracted with pypdf (and page 1
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from examapp.extensions import db
+from examapp.reports import fonts as report_fonts
 from examapp.reports.pdf import closing_positions, exam_results_pdf, league_table_pdf
 from examapp.scoring import documents, publishing
 from examapp.scoring.models import Snapshot
@@ -130,3 +133,35 @@ def test_both_official_pdfs_render_their_first_page(tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(source), str(tmp_path / name)],
                        check=True, capture_output=True, timeout=60)
         assert next(tmp_path.glob(f"{name}*.png")).stat().st_size > 5_000
+
+
+# ---------------------------------------------------------------- fonts
+
+UMING = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
+ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def test_windows_font_copied_into_report_font_dir_is_used_first(monkeypatch, tmp_path):
+    if not ZENHEI.is_file():
+        pytest.skip("fonts-wqy-zenhei not installed")
+    (tmp_path / "simfang.ttf").symlink_to(ZENHEI)          # stands in for a copy of Windows' 仿宋
+    monkeypatch.delenv(report_fonts.ENV_FONT_PATH, raising=False)
+    monkeypatch.setenv(report_fonts.ENV_FONT_DIR, f"/nonexistent{os.pathsep}{tmp_path}")
+    assert report_fonts.load_fonts().regular_path == str(tmp_path / "simfang.ttf")
+
+
+def test_body_is_in_the_ming_face_and_falls_back_to_zen_hei_for_a_character_it_lacks(monkeypatch):
+    if not (UMING.is_file() and ZENHEI.is_file()):
+        pytest.skip("fonts-arphic-uming or fonts-wqy-zenhei not installed (.ci/run installs both)")
+    monkeypatch.delenv(report_fonts.ENV_FONT_PATH, raising=False)
+    monkeypatch.delenv(report_fonts.ENV_FONT_DIR, raising=False)
+    monkeypatch.setattr(report_fonts, "REGULAR_CANDIDATES", (UMING, ZENHEI))
+    monkeypatch.setattr(report_fonts, "TITLE_CANDIDATES", (UMING,))
+    plain = report_fonts.load_fonts(texts=["王伟"])
+    assert plain.regular_path == str(UMING) and plain.title == plain.regular
+    rare = report_fonts.load_fonts(texts=["王㐀"])              # U+3400: in Zen Hei, not in UMing
+    assert rare.regular_path == str(ZENHEI) and rare.title == rare.bold
+    # And a PDF with that name is built (in Zen Hei) instead of being refused.
+    doc = exam_doc()
+    doc["rows"][0]["name"] = "王㐀"
+    assert exam_results_pdf(doc)[:5] == b"%PDF-"
