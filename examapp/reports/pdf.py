@@ -370,11 +370,14 @@ def _header(doc: Mapping, styles: _Styles) -> list:
     """版头 and title: issuer in red, optional 发文字号, red rule, title, the 公示 line, recipients, body."""
     story: list = []
     if doc.get("issuer"):
-        # GB/T 9704 7.2.3/7.2.5: 发文字号 centred two lines below the 发文机关标志, the red rule 4 mm under it.
+        # GB/T 9704 7.2.3/7.2.5: 发文字号 centred two (3号) lines below the 发文机关标志, the red rule 4 mm under it.
+        # The number's line already has (leading - size) = 12 pt ≈ 4 mm under its baseline, and its top gap and
+        # the letterhead's descent make up the rest of the two lines.
         story += [Letterhead(doc["issuer"], styles.fonts.title)]
         if doc.get("doc_number"):
-            story += [Spacer(0, styles.doc_number.leading),
-                      Paragraph(_text(doc["doc_number"]), styles.doc_number), Spacer(0, 4 * mm)]
+            number = styles.doc_number
+            story += [Spacer(0, 2 * number.leading - (number.leading - number.fontSize) - 0.25 * 30),
+                      Paragraph(_text(doc["doc_number"]), number)]
         else:
             story.append(Spacer(0, 6 * mm))
         story += [Rule(RED, 1.6), Spacer(0, 14 * mm)]
