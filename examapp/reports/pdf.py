@@ -245,6 +245,25 @@ class Rule(Flowable):
         self.canv.restoreState()
 
 
+class FitChart(Flowable):
+    """A chart drawn at ``height``, or lower (not below ``least``) when less room is left in the frame."""
+
+    def __init__(self, make: Callable[[float], Flowable], height: float, least: float):
+        super().__init__()
+        self.make, self.full, self.least = make, height, least
+        self.chart: Flowable | None = None
+
+    def wrap(self, avail_width, avail_height):
+        height = max(self.least, min(self.full, avail_height))
+        if self.chart is None or self.chart.height != height:
+            self.chart = self.make(height)
+        self.width, self.height = self.chart.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def draw(self):
+        self.chart.drawOn(self.canv, 0, 0)
+
+
 class BoldParagraph(Paragraph):
     """A paragraph drawn faux-bold (fill + stroke), for titles in a face without a bold weight."""
 
@@ -687,8 +706,13 @@ def exam_results_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
     if doc.get("summary"):
         story.append(Paragraph(_text(_summary_text(doc["summary"], precision)), styles.body))
     if doc.get("histogram"):
-        story += [Spacer(0, 3 * mm), styles.emphasis("成绩分布", styles.subheading),
-                  distribution_chart(doc["histogram"], fonts.regular, TEXT_WIDTH, 180)]
+        # The chart may be drawn lower (down to 130 pt) to stay on the page with the text above it, rather than
+        # leaving half of page 1 blank under the 版头; the heading stays with it through CondPageBreak.
+        heading = ParagraphStyle("chart_heading", parent=styles.subheading, keepWithNext=0)
+        histogram = doc["histogram"]
+        story += [Spacer(0, 3 * mm), CondPageBreak(heading.leading + heading.spaceBefore + heading.spaceAfter + 130),
+                  styles.emphasis("成绩分布", heading),
+                  FitChart(lambda height: distribution_chart(histogram, fonts.regular, TEXT_WIDTH, height), 180, 130)]
     head = _head(["名次", "党组织", "姓名", "得分", "状态"], styles)
     data = [head]
     for row in ordered:

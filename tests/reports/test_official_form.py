@@ -78,6 +78,7 @@ def test_published_ranking_pdf_prints_the_doc_number_organ_and_a_whole_quoted_te
 def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(app, bank, demo):
     from examapp.exams import proctoring
     from examapp.exams.models import Exam
+    from examapp.timeutil import to_local
     from tests.exams.conftest import open_exam
     from tests.exams.test_results import sit
     save_office_settings(app)
@@ -97,6 +98,19 @@ def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(a
     # 33 characters at 2号 in a 156 mm line (20 characters): 2 lines would cut the book title, so 3; never
     # 第一|次 nor inside the quotes or 《》 (hand-worked in tests/reports/test_titles.py).
     assert block == ["关于“书记大比武”第一次", "《优化营商环境条例》", "知识测试成绩情况的通报"]
+    # The exam's day in the body without 虚位 (2026年12月5日, not 12月05日).
+    with app.app_context():
+        opened = to_local(db.session.get(Exam, exam_id).opens_at)
+    assert content["body"].startswith(f"{opened.year}年{opened.month}月{opened.day}日，")
+
+
+def test_distribution_chart_is_drawn_lower_to_stay_on_page_one_under_the_letterhead():
+    # With the 版头, a three-line title and this body, about 160 pt are left on page 1: at its full 180 pt the
+    # chart (and its heading) went to page 2 and left the lower half of page 1 blank.
+    doc = exam_doc(doc_number="滨江优营办〔2026〕2号", title="关于“书记大比武”第一次《优化营商环境条例》知识测试成绩情况的通报",
+                   body="2026年12月5日，滨江区委组织开展了“书记大比武”第一次《优化营商环境条例》知识测试，"
+                        "应考72人，实考2人。现将考试成绩通报如下：")
+    assert "成绩分布" in "".join(page_lines(exam_results_pdf(doc)))
 
 
 def test_rank_change_column_is_left_out_when_there_is_nothing_to_compare_with():
@@ -165,3 +179,10 @@ def test_body_is_in_the_ming_face_and_falls_back_to_zen_hei_for_a_character_it_l
     doc = exam_doc()
     doc["rows"][0]["name"] = "王㐀"
     assert exam_results_pdf(doc)[:5] == b"%PDF-"
+
+
+def test_day_in_the_exam_notice_body_has_no_leading_zeros():
+    from datetime import datetime
+
+    from examapp.scoring.publishing import _day_text
+    assert _day_text(datetime(2026, 3, 5, 9, 30)) == "2026年3月5日"          # not 2026年03月05日 (虚位)
