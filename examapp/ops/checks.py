@@ -127,7 +127,8 @@ def check_fonts(app: Flask) -> list[Finding]:
     if fonts.regular_path is None:
         return [Finding(WARNING, "PDF 字体", "未找到中文 TrueType 字体，PDF 将使用内置的 STSong-Light（不嵌入文件，"
                         "在别的电脑上显示可能不同，生僻字无法打印）",
-                        "Debian：apt install fonts-wqy-zenhei fonts-wqy-microhei；或设置 REPORT_FONT_PATH")]
+                        "Debian：apt install fonts-arphic-uming fonts-wqy-zenhei fonts-wqy-microhei；"
+                        "或设置 REPORT_FONT_DIR / REPORT_FONT_PATH")]
     return [Finding(OK, "PDF 字体", fonts.regular_path)]
 
 

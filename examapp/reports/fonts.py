@@ -6,15 +6,22 @@ Search order for the regular (body) face, first hit wins:
    (a ``.ttf`` or ``.ttc``; for a collection add ``#N`` to pick its N-th face, e.g. ``simsun.ttc#0``).
    A configured path that does not exist or does not load is an error, never silently replaced;
 2. Windows' 仿宋 and 宋体 (``C:\\Windows\\Fonts\\simfang.ttf``, ``simsun.ttc``) — the faces GB/T 9704 asks for;
-3. Debian's ``fonts-wqy-zenhei`` and ``fonts-wqy-microhei`` (``/usr/share/fonts/truetype/wqy/``). Zen Hei comes
-   before Micro Hei because it also covers CJK Extension A (rare name characters such as 䶮 or 㛃);
-4. a file with one of those names anywhere under ``/usr/share/fonts``, ``/usr/local/share/fonts`` or ``~/.fonts``;
-5. ReportLab's built-in ``STSong-Light`` CID font: needs no file, but is not embedded (the reader's viewer
+3. Debian's ``fonts-arphic-uming`` (AR PL UMing CN, a 明/宋 face: ``/usr/share/fonts/truetype/arphic/uming.ttc``);
+4. Debian's ``fonts-wqy-zenhei`` and ``fonts-wqy-microhei`` (``/usr/share/fonts/truetype/wqy/``, 黑 faces). Zen Hei
+   comes before Micro Hei because it also covers CJK Extension A (rare name characters such as 䶮 or 㛃);
+5. a file with one of those names in a directory of ``REPORT_FONT_DIR`` (several separated by ``os.pathsep``,
+   e.g. a copy of ``C:\\Windows\\Fonts``), or anywhere under ``/usr/share/fonts``, ``/usr/local/share/fonts``
+   or ``~/.fonts``;
+6. ReportLab's built-in ``STSong-Light`` CID font: needs no file, but is not embedded (the reader's viewer
    substitutes a Song face) and has no bold.
 
+When :func:`load_fonts` is given the document's ``texts`` and no face is configured, the first face of that order
+which has every character wins: a name with a character UMing lacks is printed in Zen Hei rather than refused.
+
 The bold (heading) face: the ``bold_path`` argument, else ``REPORT_BOLD_FONT_PATH``, else Windows' 黑体
-(``simhei.ttf``), else Wen Quan Yi Zen Hei, else the regular face. ``fonts-noto-cjk`` is never tried: its
-OpenType/CFF outlines do not load in ReportLab.
+(``simhei.ttf``), else Wen Quan Yi Zen Hei, else the regular face. The title face (标题 and 发文机关标志, drawn
+faux-bold as a stand-in for 小标宋): 宋体 (``simsun.ttc``), else AR PL UMing, else the bold face.
+``fonts-noto-cjk`` is never tried: its OpenType/CFF outlines do not load in ReportLab.
 
 Before a document is built, :func:`ensure_glyphs` checks its texts and raises :class:`FontError`, with a Chinese
 message naming each missing character and the names it appears in, instead of printing empty boxes.
@@ -34,19 +41,26 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 ENV_FONT_PATH = "REPORT_FONT_PATH"
 ENV_BOLD_FONT_PATH = "REPORT_BOLD_FONT_PATH"
+ENV_FONT_DIR = "REPORT_FONT_DIR"
 FALLBACK_CID_FONT = "STSong-Light"
 
 WINDOWS_FONTS = Path("C:/Windows/Fonts")
 WQY = Path("/usr/share/fonts/truetype/wqy")
+ARPHIC = Path("/usr/share/fonts/truetype/arphic")
 REGULAR_CANDIDATES = (
     WINDOWS_FONTS / "simfang.ttf",
     WINDOWS_FONTS / "simsun.ttc",
+    ARPHIC / "uming.ttc",
     WQY / "wqy-zenhei.ttc",
     WQY / "wqy-microhei.ttc",
 )
 BOLD_CANDIDATES = (
     WINDOWS_FONTS / "simhei.ttf",
     WQY / "wqy-zenhei.ttc",
+)
+TITLE_CANDIDATES = (
+    WINDOWS_FONTS / "simsun.ttc",
+    ARPHIC / "uming.ttc",
 )
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 
@@ -67,10 +81,15 @@ class ReportFonts:
     regular_path: str | None    # None: the built-in CID font
     bold_path: str | None
     embedded: bool              # False for the STSong-Light fallback
+    title_face: str | None = None   # the 标题/发文机关标志 face when it is neither of the above
+
+    @property
+    def title(self) -> str:
+        return self.title_face or self.bold
 
     @property
     def faces(self) -> tuple[str, ...]:
-        return (self.regular,) if self.bold == self.regular else (self.regular, self.bold)
+        return tuple(dict.fromkeys((self.regular, self.bold, self.title)))
 
 
 def _split_index(spec: str) -> tuple[Path, int]:
@@ -104,7 +123,8 @@ def _search_dirs(names: Iterable[str]) -> dict[str, Path]:
     """File name (lower case) → the first such file under the usual font directories, in sorted path order."""
     wanted = {n.lower() for n in names}
     found: dict[str, Path] = {}
-    for root in FONT_DIRS:
+    extra = [Path(d) for d in os.environ.get(ENV_FONT_DIR, "").split(os.pathsep) if d.strip()]
+    for root in [*extra, *FONT_DIRS]:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.name.lower() in wanted and path.is_file():
@@ -112,18 +132,35 @@ def _search_dirs(names: Iterable[str]) -> dict[str, Path]:
     return found
 
 
-def _first_existing(candidates: Iterable[Path]) -> Path | None:
-    """The first candidate that exists, at its usual place or under a font directory, in preference order."""
+def _existing(candidates: Iterable[Path]) -> list[Path]:
+    """The candidates that exist, at their usual place or under a font directory, in preference order."""
     candidates = list(candidates)
     elsewhere: dict[str, Path] | None = None
+    found = []
     for path in candidates:
         if path.is_file():
-            return path
+            found.append(path)
+            continue
         if elsewhere is None:
             elsewhere = _search_dirs(p.name for p in candidates)
         if path.name.lower() in elsewhere:
-            return elsewhere[path.name.lower()]
-    return None
+            found.append(elsewhere[path.name.lower()])
+    return found
+
+
+def _first_existing(candidates: Iterable[Path], texts: Iterable[str] = ()) -> Path | None:
+    """The first existing candidate that loads and shows every character of ``texts`` (else simply the first)."""
+    found = _existing(candidates)
+    texts = list(texts)
+    if texts:
+        for path in found:
+            try:
+                name = register_truetype(str(path), 0)
+            except FontError:
+                continue
+            if not check_glyphs(name, texts):
+                return path
+    return found[0] if found else None
 
 
 def _configured(spec: str | None, env: str) -> tuple[Path, int] | None:
@@ -136,11 +173,13 @@ def _configured(spec: str | None, env: str) -> tuple[Path, int] | None:
     return path, index
 
 
-def load_fonts(path: str | None = None, bold_path: str | None = None) -> ReportFonts:
-    """Find and register the report fonts (see the module docstring for the search order)."""
+def load_fonts(path: str | None = None, bold_path: str | None = None, texts: Iterable[str] = ()) -> ReportFonts:
+    """Find and register the report fonts (see the module docstring for the search order); ``texts``: what the
+    document will print, to skip a found face that lacks some of its characters."""
+    texts = [str(t) for t in texts if t]
     configured = _configured(path, ENV_FONT_PATH)
     if configured is None:
-        found = _first_existing(REGULAR_CANDIDATES)
+        found = _first_existing(REGULAR_CANDIDATES, texts)
         configured = (found, 0) if found else None
     if configured is None:
         regular, regular_path = register_cid_fallback(), None
@@ -149,14 +188,21 @@ def load_fonts(path: str | None = None, bold_path: str | None = None) -> ReportF
 
     bold_configured = _configured(bold_path, ENV_BOLD_FONT_PATH)
     if bold_configured is None and regular_path is not None:
-        found = _first_existing(BOLD_CANDIDATES)
+        found = _first_existing(BOLD_CANDIDATES, texts)
         bold_configured = (found, 0) if found else None
     if bold_configured is None:
         bold, bold_file = regular, regular_path
     else:
         bold, bold_file = register_truetype(str(bold_configured[0]), bold_configured[1]), str(bold_configured[0])
+    title_face = None
+    if regular_path is not None and path is None and not os.environ.get(ENV_FONT_PATH):
+        # Not with a configured body face: whoever set it chose the look, and its coverage, on purpose.
+        found = _first_existing(TITLE_CANDIDATES, texts)
+        if found is not None and (not texts or not check_glyphs(register_truetype(str(found), 0), texts)):
+            title_face = register_truetype(str(found), 0)
     return ReportFonts(regular=regular, bold=bold, regular_path=regular_path, bold_path=bold_file,
-                       embedded=regular_path is not None)
+                       embedded=regular_path is not None,
+                       title_face=None if title_face == bold else title_face)
 
 
 def _ignorable(char: str) -> bool:

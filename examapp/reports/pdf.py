@@ -2,8 +2,8 @@
 
 Layout follows GB/T 9704-2012 (党政机关公文格式) where it applies: A4 portrait, type area 156 × 225 mm
 (top 37 mm, left 28 mm), a red issuing-organ line (发文机关标志) and a red rule across the type area, a centred
-2号 title, a 3号 body with a two-character first-line indent, the signature (发文机关署名) and the date in Chinese
-characters right-aligned at the end; page numbers below the type area. Every page also carries the snapshot's
+2号 title, a 3号 body with a two-character first-line indent, the date (成文日期) 右空四字 at the end with the
+signature (发文机关署名) centred above it; page numbers below the type area. Every page also carries the snapshot's
 SHA-256 in full, so a printed copy can be checked against the frozen snapshot.
 
 Reproducible: the same dict gives byte-identical PDFs (``invariant=1``: fixed dates and document id; nothing
@@ -26,7 +26,8 @@ The keys each function reads (all optional unless marked; unknown keys are ignor
   rule sentence), ``footer_caption``, ``edition`` (which version of the document this copy is: printed with
   the 校验码 and, for a 公开版, as “（公开版）” under the title).
 - ``league_table_pdf``: ``components`` [{"key", "label", "weight"}], ``rows`` [{"rank", "organization", "name",
-  "components": {key: number|None}, "composite", "movement"}], ``missing_mark`` ("*"), ``missing_note``;
+  "components": {key: number|None}, "composite", "movement"}] (no 名次变化 column when every movement is
+  empty: nothing to compare with), ``missing_mark`` ("*"), ``missing_note``;
   appendix (new page) when ``histogram`` [{"label", "count"}] or ``accountability`` [{"indicator",
   "indicator_name", "action", "periods", "ranks", "targets"}] is present; ``appendix_title``,
   ``accountability_notes``; ``accountability_withheld`` (a copy without the list: the appendix says
@@ -45,7 +46,6 @@ Each function takes an optional ``fonts`` (from :func:`examapp.reports.fonts.loa
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,6 +74,7 @@ from reportlab.platypus import (
 
 from examapp.reports.charts import distribution_chart
 from examapp.reports.fonts import ReportFonts, ensure_glyphs, load_fonts
+from examapp.reports.titles import title_lines
 
 # ---------------------------------------------------------------- line breaking
 
@@ -166,10 +167,10 @@ class _Styles:
             return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.5,
                                   wordWrap="CJK", **kw)
 
-        self.title = style("title", bold, TITLE_SIZE, TITLE_SIZE * 1.45, alignment=TA_CENTER)
+        self.title = style("title", fonts.title, TITLE_SIZE, TITLE_SIZE * 1.45, alignment=TA_CENTER)
         self.status = style("status", bold, 14, 22, alignment=TA_CENTER, textColor=RED)
         self.edition = style("edition", regular, 16, 24, alignment=TA_CENTER)
-        self.doc_number = style("doc_number", regular, BODY_SIZE, alignment=TA_CENTER)
+        self.doc_number = style("doc_number", regular, BODY_SIZE, 28, alignment=TA_CENTER)
         self.recipients = style("recipients", regular, BODY_SIZE, 28)
         self.body = style("body", regular, BODY_SIZE, 28, firstLineIndent=2 * BODY_SIZE)
         self.heading = style("heading", bold, BODY_SIZE, 28, spaceBefore=6, spaceAfter=4, keepWithNext=1)
@@ -244,6 +245,25 @@ class Rule(Flowable):
         self.canv.restoreState()
 
 
+class FitChart(Flowable):
+    """A chart drawn at ``height``, or lower (not below ``least``) when less room is left in the frame."""
+
+    def __init__(self, make: Callable[[float], Flowable], height: float, least: float):
+        super().__init__()
+        self.make, self.full, self.least = make, height, least
+        self.chart: Flowable | None = None
+
+    def wrap(self, avail_width, avail_height):
+        height = max(self.least, min(self.full, avail_height))
+        if self.chart is None or self.chart.height != height:
+            self.chart = self.make(height)
+        self.width, self.height = self.chart.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def draw(self):
+        self.chart.drawOn(self.canv, 0, 0)
+
+
 class BoldParagraph(Paragraph):
     """A paragraph drawn faux-bold (fill + stroke), for titles in a face without a bold weight."""
 
@@ -258,26 +278,23 @@ class BoldParagraph(Paragraph):
 
 
 class BalancedTitle(BoldParagraph):
-    """A centred title whose lines are of about equal length (GB/T 9704: 梯形或菱形, never one orphan word).
-
-    Wraps the text at the narrowest width that still needs no more lines than the full width does; explicit
-    line breaks ("\\n" in the title) are kept as they are.
-    """
-
-    def wrap(self, avail_width, avail_height):
-        text = self.getPlainText()
-        natural = stringWidth(text, self.style.fontName, self.style.fontSize)
-        lines = math.ceil(natural / avail_width) if natural else 1
-        if lines > 1 and "\n" not in self._source:
-            target = min(avail_width, natural / lines + 2 * self.style.fontSize)
-            inset = (avail_width - target) / 2
-            self.style = ParagraphStyle(f"{self.style.name}-balanced", parent=self.style,
-                                        leftIndent=inset, rightIndent=inset)
-        return super().wrap(avail_width, avail_height)
+    """A centred title broken by :func:`examapp.reports.titles.title_lines`: whole quoted terms and 《》 titles,
+    lines of about equal length (GB/T 9704 7.3.1: 回行时要做到词意完整、排列对称). Explicit "\\n" are kept."""
 
     def __init__(self, text: str, style: ParagraphStyle):
-        self._source = text
-        super().__init__(_text(text), style)
+        self._source = str(text)
+        self._laid_out_for: float | None = None
+        super().__init__(_text(self._source), style)
+
+    def lines(self, avail_width: float) -> list[str]:
+        font, size = self.style.fontName, self.style.fontSize
+        return title_lines(self._source, lambda s: stringWidth(s, font, size), avail_width)
+
+    def wrap(self, avail_width, avail_height):
+        if self._laid_out_for != avail_width:
+            self._laid_out_for = avail_width
+            Paragraph.__init__(self, "<br/>".join(_text(line) for line in self.lines(avail_width)), self.style)
+        return super().wrap(avail_width, avail_height)
 
 
 def _numbered_canvas(footer: Callable[[Canvas, int, int], None]) -> type[Canvas]:
@@ -372,10 +389,17 @@ def _header(doc: Mapping, styles: _Styles) -> list:
     """版头 and title: issuer in red, optional 发文字号, red rule, title, the 公示 line, recipients, body."""
     story: list = []
     if doc.get("issuer"):
-        story += [Letterhead(doc["issuer"], styles.fonts.bold), Spacer(0, 4 * mm)]
+        # GB/T 9704 7.2.3/7.2.5: 发文字号 centred two (3号) lines below the 发文机关标志, the red rule 4 mm under it.
+        # The number's line already has (leading - size) = 12 pt ≈ 4 mm under its baseline, and its top gap and
+        # the letterhead's descent make up the rest of the two lines.
+        story += [Letterhead(doc["issuer"], styles.fonts.title)]
         if doc.get("doc_number"):
-            story += [Paragraph(_text(doc["doc_number"]), styles.doc_number), Spacer(0, 2 * mm)]
-        story += [Rule(RED, 1.6), Spacer(0, 12 * mm)]
+            number = styles.doc_number
+            story += [Spacer(0, 2 * number.leading - (number.leading - number.fontSize) - 0.25 * 30),
+                      Paragraph(_text(doc["doc_number"]), number)]
+        else:
+            story.append(Spacer(0, 6 * mm))
+        story += [Rule(RED, 1.6), Spacer(0, 14 * mm)]
     if doc.get("title"):
         story.append(BalancedTitle(str(doc["title"]), styles.title))
     if doc.get("edition") == PUBLIC_EDITION:
@@ -400,29 +424,37 @@ def _notes(notes: Iterable[str], styles: _Styles, label: str = "说明：") -> l
     return [styles.emphasis(_text(label), styles.note_label)] + [Paragraph(_text(n), styles.note) for n in notes]
 
 
+def closing_positions(signature_width: float, date_width: float, line_width: float,
+                      em: float) -> tuple[float | None, float]:
+    """Where the 发文机关署名 and the 成文日期 start on their lines (GB/T 9704-2012 7.3.5.1, the layout with a seal):
+    the date 右空四字 (four characters from the right edge), the signature centred on the date above it.
+
+    A signature too long for that is moved left until it is 右空二字; one wider than the line gives None
+    (it is then right-aligned and wrapped). Pure geometry, all widths in the same unit.
+    """
+    date_start = max(0.0, line_width - 4 * em - date_width)
+    signature_start = date_start + (date_width - signature_width) / 2
+    signature_start = min(signature_start, line_width - 2 * em - signature_width)
+    return (signature_start if signature_start >= 0 else None), date_start
+
+
 def _closing(doc: Mapping, styles: _Styles) -> list:
-    """发文机关署名 and 成文日期: the signature 2 characters from the right, the date starting 2 characters
-    to the right of the signature's start; a date longer than that moves both left (GB/T 9704 7.3.5.1)."""
+    """发文机关署名 over 成文日期, placed by :func:`closing_positions`, two lines below the text (room for the seal)."""
     signature, day = str(doc.get("signature") or doc.get("issuer") or ""), str(doc.get("date_cn") or "")
     if not signature and not day:
         return []
-    font, size, em = styles.fonts.regular, BODY_SIZE, BODY_SIZE
-    sig_width, day_width = stringWidth(signature, font, size), stringWidth(day, font, size)
-    sig_start = TEXT_WIDTH - 2 * em - sig_width
-    day_start = sig_start + 2 * em
-    if day_start + day_width > TEXT_WIDTH - 2 * em:
-        day_start = TEXT_WIDTH - 2 * em - day_width
-        sig_start = day_start - 2 * em
+    font, size = styles.fonts.regular, BODY_SIZE
+    sig_start, day_start = closing_positions(stringWidth(signature, font, size) if signature else 0.0,
+                                             stringWidth(day, font, size) if day else 0.0, TEXT_WIDTH, BODY_SIZE)
     lines = []
     if signature:
-        if sig_start < 0:   # a signature wider than the line: right-aligned, wrapped
+        if sig_start is None:   # a signature wider than the line: right-aligned, wrapped
             lines.append(Paragraph(_text(signature), ParagraphStyle("sig", parent=styles.signature, alignment=TA_RIGHT)))
         else:
             lines.append(Paragraph(_text(signature), ParagraphStyle("sig", parent=styles.signature, leftIndent=sig_start)))
     if day:
-        lines.append(Paragraph(_text(day), ParagraphStyle("day", parent=styles.signature,
-                                                          leftIndent=max(0.0, day_start))))
-    return [Spacer(0, 10 * mm), KeepTogether(lines)]
+        lines.append(Paragraph(_text(day), ParagraphStyle("day", parent=styles.signature, leftIndent=day_start)))
+    return [Spacer(0, 2 * styles.signature.leading), KeepTogether(lines)]
 
 
 def _fit_widths(fixed: Sequence[float | None], minimum_flexible: float = 80) -> list[float]:
@@ -499,10 +531,17 @@ def _precision(doc: Mapping) -> int:
 # ---------------------------------------------------------------- 1. the composite league table (通报)
 
 
+def has_movement(doc: Mapping) -> bool:
+    """Whether the league table has a 名次变化 column: not when there is nothing to compare with (the first
+    publication, no earlier final ranking), where every row's movement is empty."""
+    return any(row.get("movement") for row in doc.get("rows") or [])
+
+
 def _league_rows(doc: Mapping, styles: _Styles) -> tuple[list[list], bool]:
     precision, mark = _precision(doc), str(doc.get("missing_mark") or "*")
     components = doc.get("components") or []
     any_missing = False
+    movement = has_movement(doc)
     data = []
     for row in doc.get("rows") or []:
         scores = row.get("components") or {}
@@ -516,8 +555,9 @@ def _league_rows(doc: Mapping, styles: _Styles) -> tuple[list[list], bool]:
                 cells.append(Paragraph(f"{DASH}<super>{escape(mark)}</super>", styles.cell_center))
             else:
                 cells.append(_cell(format_number(value, precision), styles.cell_center))
-        cells += [_cell(format_number(row.get("composite"), precision), styles.cell_center),
-                  _cell(_movement(row.get("movement")), styles.cell_center)]
+        cells.append(_cell(format_number(row.get("composite"), precision), styles.cell_center))
+        if movement:
+            cells.append(_cell(_movement(row.get("movement")), styles.cell_center))
         data.append(cells)
     return data, any_missing
 
@@ -530,10 +570,12 @@ def _component_head(component: Mapping) -> str:
 
 def _league_table(doc: Mapping, styles: _Styles) -> list:
     components = doc.get("components") or []
-    head = _head(["名次", "党组织", "书记", *[_component_head(c) for c in components], "综合<br/>得分", "名次<br/>变化"],
-                 styles)
+    movement = has_movement(doc)
+    head = _head(["名次", "党组织", "书记", *[_component_head(c) for c in components], "综合<br/>得分",
+                  *(["名次<br/>变化"] if movement else [])], styles)
     body, any_missing = _league_rows(doc, styles)
-    widths = _fit_widths([28, None, 46, *[44] * len(components), 42, 34], minimum_flexible=96)
+    widths = _fit_widths([28, None, 46, *[44] * len(components), 42, *([34] if movement else [])],
+                         minimum_flexible=96)
     colour, legend = _highlight(doc.get("rows") or [], doc.get("highlight"))
     table = _table([head, *body], widths, colour)
     story = [Spacer(0, 4 * mm), table]
@@ -618,10 +660,11 @@ def _all_texts(doc) -> list[str]:
 
 
 def _prepare(doc: Mapping, fonts: ReportFonts | None, names: list[str]) -> tuple[ReportFonts, _Styles]:
-    fonts = fonts or load_fonts()
     # Names first: the error then cites “刘䶮”, not the whole body paragraph the name may also appear in.
     known = set(names)
-    ensure_glyphs(fonts, names + [t for t in _all_texts(doc) if t not in known])
+    texts = names + [t for t in _all_texts(doc) if t not in known]
+    fonts = fonts or load_fonts(texts=texts)
+    ensure_glyphs(fonts, texts)
     return fonts, _Styles(fonts)
 
 
@@ -663,8 +706,13 @@ def exam_results_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
     if doc.get("summary"):
         story.append(Paragraph(_text(_summary_text(doc["summary"], precision)), styles.body))
     if doc.get("histogram"):
-        story += [Spacer(0, 3 * mm), styles.emphasis("成绩分布", styles.subheading),
-                  distribution_chart(doc["histogram"], fonts.regular, TEXT_WIDTH, 180)]
+        # The chart may be drawn lower (down to 130 pt) to stay on the page with the text above it, rather than
+        # leaving half of page 1 blank under the 版头; the heading stays with it through CondPageBreak.
+        heading = ParagraphStyle("chart_heading", parent=styles.subheading, keepWithNext=0)
+        histogram = doc["histogram"]
+        story += [Spacer(0, 3 * mm), CondPageBreak(heading.leading + heading.spaceBefore + heading.spaceAfter + 130),
+                  styles.emphasis("成绩分布", heading),
+                  FitChart(lambda height: distribution_chart(histogram, fonts.regular, TEXT_WIDTH, height), 180, 130)]
     head = _head(["名次", "党组织", "姓名", "得分", "状态"], styles)
     data = [head]
     for row in ordered:

@@ -160,6 +160,11 @@ def ranking_content(round_: EvaluationRound, computation: RoundComputation, stat
     return content
 
 
+def _day_text(moment) -> str:
+    """2026年12月5日: a date in the text as GB/T 9704 writes one, with no leading zeros (不编虚位)."""
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
 def exam_content(exam: Exam, status: str, objection_until: date | None, published_day: date) -> dict:
     results = exam_results(exam)
     rows = [{"rank": r.rank, "organization": r.organization, "name": r.name, "login": r.login, "score": r.score,
@@ -173,7 +178,7 @@ def exam_content(exam: Exam, status: str, objection_until: date | None, publishe
                       settings)
     content.update({
         "exam": exam.title, "exam_id": exam.id, "max_score": exam.total_points, "pass_mark": exam.pass_mark,
-        "body": (f"{to_local(exam.opens_at):%Y年%m月%d日}，{settings.district_name}委组织开展了{exam.title}，应考{len(rows)}人，"
+        "body": (f"{_day_text(to_local(exam.opens_at))}，{settings.district_name}委组织开展了{exam.title}，应考{len(rows)}人，"
                  f"实考{s.count}人。现将考试成绩通报如下："),
         "rows": rows, "summary": s.as_dict() | {"absent": s.absent, "pass_count": s.pass_count},
         "histogram": [{"label": b.label, "count": b.count} for b in results.histogram],
