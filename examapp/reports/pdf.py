@@ -122,15 +122,10 @@ WITHHELD_ACCOUNTABILITY = "问责名单另行印发，本公开版不含问责�
 DEFAULT_RANKING_RULE = "名次按标准竞赛排名：得分相同者并列，其后名次顺延（如 1、2、2、4）。"
 DEFAULT_MISSING_NOTE = "表示该项无数据，综合得分按其余各项的权重重新折算。"
 
-CN_DIGITS = "〇一二三四五六七八九"
-
-
 def date_cn(day: date) -> str:
-    """2023-10-20 → 二〇二三年十月二十日 (the 成文日期 of GB/T 9704: year digit by digit, month and day as numbers)."""
-    def number(n: int) -> str:
-        tens, ones = divmod(n, 10)
-        return (("" if tens == 1 else CN_DIGITS[tens]) + "十" if tens else "") + (CN_DIGITS[ones] if ones else "")
-    return "".join(CN_DIGITS[int(d)] for d in str(day.year)) + f"年{number(day.month)}月{number(day.day)}日"
+    """2023-10-20 → 2023年10月20日: the 成文日期 as GB/T 9704-2012 (7.3.5.1) writes it — Arabic numerals, the
+    year in full, no leading zero on month or day (the 1999 edition's 二〇二三年十月二十日 is no longer the form)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def format_number(value, precision: int = DEFAULT_PRECISION) -> str:

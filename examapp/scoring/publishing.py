@@ -34,7 +34,7 @@ from examapp.scoring.services import ScoringError, latest_computation
 from examapp.settings.services import OfficeSettings, next_doc_number, office_settings, placeholder_message
 from examapp.timeutil import to_local, utcnow
 
-chinese_date = date_cn   # 二〇二三年十月二十日, as the documents print it
+chinese_date = date_cn   # 2023年10月20日, as GB/T 9704-2012 prints the 成文日期
 # How the published table's footnote explains a “—”, per treatment of missing components (the scheme's ``missing``).
 MISSING_NOTE_ENDINGS = {
     "reweight": "其综合得分按其余各项权重重新计权。",

@@ -135,7 +135,7 @@ def test_date_is_four_characters_from_the_right_with_the_signature_centred_on_it
 def test_signature_is_printed_with_the_date_on_the_line_below():
     lines = all_lines(exam_results_pdf(exam_doc(signature="滨江区优化营商环境办公室")))
     at = lines.index("滨江区优化营商环境办公室")
-    assert lines[at + 1] == "二〇二三年六月二十日"
+    assert lines[at + 1] == "2023年6月20日"
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) not installed")

@@ -104,7 +104,7 @@ def league_doc(**overrides) -> dict:
         "highlight": {"top": 10, "bottom": 5},
         "notes": ["综合得分 = 考试×30% + 指标排名×30% + 联企解困×25% + 执政形象×15%，各项得分保留两位小数。",
                   "得分相同者并列，其后名次顺延。"],
-        "date_cn": "二〇二三年十月二十日",
+        "date_cn": "2023年10月20日",
         "hash": HASH,
         "status": "正式",
         "histogram": [{"label": f"{60 + 5 * i}–{65 + 5 * i}", "count": c} for i, c in enumerate([2, 5, 9, 14, 17, 12, 8, 4])],
@@ -138,7 +138,7 @@ def exam_doc(**overrides) -> dict:
            "histogram": [{"label": f"{10 * i}–{10 * i + 10}", "count": c}
                          for i, c in enumerate([0, 0, 0, 0, 1, 1, 1, 2, 5, 4])],
            "notes": ["缺考者不排名，得分以“—”表示。"],
-           "date_cn": "二〇二三年六月二十日", "hash": HASH}
+           "date_cn": "2023年6月20日", "hash": HASH}
     doc.update(overrides)
     return doc
 
@@ -165,7 +165,7 @@ def card_doc(**overrides) -> dict:
                           "mean_rank_shift": 0.84},
            "weakest_articles": [{"article": 43, "title": "政务服务事项办理时限", "mastery": 0.25},
                                 {"article": 12, "mastery": 0.5}],
-           "notes": ["本得分卡仅供本人查阅。"], "date_cn": "二〇二三年十月二十日"}
+           "notes": ["本得分卡仅供本人查阅。"], "date_cn": "2023年10月20日"}
     doc.update(overrides)
     return doc
 
@@ -191,7 +191,7 @@ def test_league_table_text_has_title_issuer_every_row_and_the_hash(league_pdf):
     text = compact("".join(pages))
     assert compact(TITLE) in text
     assert ISSUER in text
-    assert "二〇二三年十月二十日" in text
+    assert "2023年10月20日" in text
     assert HASH in text
     for row in league_doc()["rows"]:
         rank = "—" if row["rank"] is None else str(row["rank"])
@@ -238,8 +238,8 @@ def test_league_table_is_byte_identical_for_the_same_snapshot(league_pdf):
 
 
 def test_notice_version_says_until_when_objections_are_heard():
-    pdf = league_table_pdf(league_doc(status="公示", objection_until_cn="二〇二三年十月二十七日"))
-    assert "公示稿（公示期至二〇二三年十月二十七日）" in compact(pages_text(pdf)[0])
+    pdf = league_table_pdf(league_doc(status="公示", objection_until_cn="2023年10月27日"))
+    assert "公示稿（公示期至2023年10月27日）" in compact(pages_text(pdf)[0])
 
 
 def _png_pixels(png: bytes) -> tuple[int, int, list[bytes]]:
@@ -392,7 +392,7 @@ def test_score_card_shows_components_with_their_working_and_inputs():
 
 
 def test_helpers_format_dates_and_scores_as_printed():
-    assert date_cn(date(2023, 10, 20)) == "二〇二三年十月二十日"
-    assert date_cn(date(2024, 1, 9)) == "二〇二四年一月九日"
-    assert date_cn(date(2024, 12, 31)) == "二〇二四年十二月三十一日"
+    assert date_cn(date(2023, 10, 20)) == "2023年10月20日"
+    assert date_cn(date(2024, 1, 9)) == "2024年1月9日"
+    assert date_cn(date(2024, 12, 31)) == "2024年12月31日"
     assert format_number(89.995) == "90.00" and format_number(2.675) == "2.68" and format_number(None) == "—"
