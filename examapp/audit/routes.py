@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "question.activated": "启用题目",
     "question.deactivated": "停用题目",
     "question.import": "导入题目",
+    "question.exam_only": "题目设为仅用于考试",
+    "question.practice_allowed": "题目取消仅用于考试",
     "exam.created": "新建考试",
     "exam.updated": "修改考试设置",
     "exam.published": "发布考试",
@@ -70,6 +72,7 @@ ACTION_LABELS = {
     "snapshot.published": "发布排名或成绩",
     "system.restored": "从备份恢复数据库",
     "settings.updated": "修改系统设置",
+    "learning.daily_count": "修改每日一练题数",
 }
 TARGET_LABELS = {
     "user": "用户",
@@ -83,6 +86,7 @@ TARGET_LABELS = {
     "snapshot": "发布快照",
     "database": "数据库",
     "settings": "系统设置",
+    "learning": "学习设置",
 }
 SYSTEM_ACTOR = "系统/命令行"
 UNKNOWN_ACTION = "其他操作"

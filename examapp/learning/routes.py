@@ -2,10 +2,9 @@
 organiser's 学习情况."""
 from __future__ import annotations
 
-import io
 import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from examapp.accounts.policy import candidate_session, roles_required
 from examapp.accounts.roles import CANDIDATE, STAFF
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
+from examapp.downloads import send_download
 from examapp.exams import statistics
 from examapp.exams.models import Exam
 from examapp.extensions import db
@@ -211,8 +211,8 @@ def export():
     db.session.commit()
     title = f"学习效果：{before.title} → {after.title}" if before else ""
     content = services.overview_workbook(rows, report, effect, title)
-    return send_file(io.BytesIO(content), as_attachment=True, download_name="学习情况.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(content, "学习情况.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/manage/settings", methods=["POST"])

@@ -576,7 +576,7 @@ def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) 
     person.composite_working = f"{shown} = {person.composite}"
     for c in person.components.values():
         if c.imputed is not None and c.weight > 0:
-            person.notes.append(f"缺少 {c.key}（{c.missing}），{c.details['imputation']}")
+            person.notes.append(f"缺少{component_label(c.key)}（{c.missing}），{c.details['imputation']}")
     if absent:
         weights = "、".join(f"{component_label(c.key)} {_fmt(w)}" for w, c in counted)
         person.notes.append(f"缺少{'、'.join(component_label(k) for k in absent)}，"

@@ -52,7 +52,10 @@ def test_composite_score_is_on_screen_in_the_phone_rankings(browser, live_server
     expect(cell).to_be_visible()
     box = cell.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    expect(page.locator("details.hash-details code")).to_be_hidden()      # the checksum is folded away
+    checksums = page.locator("details.hash-details code")        # the document's and its public copy's
+    expect(checksums.first).to_be_attached()
+    for checksum in checksums.all():
+        expect(checksum).to_be_hidden()                           # folded away
     context.close()
 
 

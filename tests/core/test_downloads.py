@@ -83,6 +83,7 @@ DOWNLOADS = {
     "/published/<int:snapshot_id>/document.pdf": "viewer",
     "/published/<int:snapshot_id>/table.xlsx": "viewer",
     "/published/<int:snapshot_id>/cards/<path:organization>.pdf": "sj01",
+    "/learning/manage/export.xlsx": "organizer",
 }
 
 

@@ -39,7 +39,7 @@ def test_reweighting_leaves_a_missing_component_out():
     assert {org: str(p.composite) for org, p in people.items()} == {
         "甲": "80.00", "乙": "70.00", "丙": "60.00", "丁": "75.00", "戊": "50.00", "己": "40.00"}
     assert people["甲"].components["党建"].imputed is None
-    assert "缺少 党建，按其余成分重新计权（E 1，合计 1）" in people["甲"].notes
+    assert "缺少党建，按其余成分重新计权（考试 1，合计 1）" in people["甲"].notes
 
 
 def test_category_median_counts_the_median_of_the_same_category():
@@ -48,7 +48,7 @@ def test_category_median_counts_the_median_of_the_same_category():
     assert jia.components["党建"].score is None and jia.components["党建"].imputed == Decimal("65.00")
     assert jia.composite == Decimal("72.50") and jia.rank == 2
     assert jia.composite_working == "(1×80.00 + 1×65.00) ÷ 2 = 72.50"
-    assert "缺少 党建（无该项得分），按同类别（乡镇街道）2 个单位该项得分的中位数 65.00 计入" in jia.notes
+    assert "缺少党建（无该项得分），按同类别（乡镇街道）2 个单位该项得分的中位数 65.00 计入" in jia.notes
     assert people["戊"].components["党建"].imputed == Decimal("60.00") and people["戊"].composite == Decimal("55.00")
 
 
@@ -57,7 +57,7 @@ def test_category_median_without_a_peer_falls_back_to_reweighting():
     ji = people["己"]
     assert ji.components["党建"].imputed is None and ji.composite == Decimal("40.00")
     assert "同类别（园区）无单位有该项得分" in ji.components["党建"].details["imputation"]
-    assert any(n.startswith("缺少 党建，按其余成分重新计权") for n in ji.notes)
+    assert any(n.startswith("缺少党建，按其余成分重新计权") for n in ji.notes)
 
 
 def test_zero_counts_a_missing_component_as_nought():

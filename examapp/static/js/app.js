@@ -61,3 +61,15 @@ document.querySelectorAll("[data-checklist]").forEach(function (list) {
   tools.hidden = false;
   update();
 });
+// A table wider than the screen scrolls inside .table-responsive: let the keyboard reach and scroll it
+// (WCAG 2.1.1), named after its caption or the heading above it for screen readers.
+document.querySelectorAll(".table-responsive").forEach(function (box) {
+  if (box.hasAttribute("tabindex")) { return; }
+  box.setAttribute("tabindex", "0");
+  box.setAttribute("role", "region");
+  const caption = box.querySelector("caption");
+  let heading = box.previousElementSibling;
+  while (heading && !/^H[1-6]$/.test(heading.tagName)) { heading = heading.previousElementSibling; }
+  const name = caption ? caption.textContent : heading ? heading.textContent : "表格";
+  box.setAttribute("aria-label", name.trim() + "（可左右滚动）");
+});
