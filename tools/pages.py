@@ -99,12 +99,16 @@ def prepare_pages() -> dict[str, list[tuple[str, str]]]:
         ("users", "/users"), ("user-new", "/users/new"), ("user-edit", f"/users/{candidate_id}/edit"),
         ("users-import", "/users/import"), ("organizations", "/organizations"),
         ("organization-edit", f"/organizations/{organization_id}/edit"),
+        ("learning-overview", "/learning/manage"),
     ] + published
+    learning = [("learning", "/learning/"), ("read", "/learning/read"), ("read-chapter", "/learning/read/1"),
+                ("practice", "/learning/practice"), ("daily", "/learning/daily"), ("wrong-book", "/learning/wrong"),
+                ("mastery", "/learning/mastery")]
     return {
         "candidate": [("my-exams", "/exams"), ("start", f"/exams/{exam.id}"), ("result", f"/attempts/{submitted.id}"),
-                      ("closed-start", f"/exams/{closed.id}")] + published,
+                      ("closed-start", f"/exams/{closed.id}")] + learning + published,
         "candidate-running": [("exam", f"/attempts/{running.id}")],
         "viewer": published,
         "organizer": staff,
-        "admin": staff + [("audit-log", "/admin/audit/")],
+        "admin": staff + [("audit-log", "/admin/audit/"), ("settings", "/admin/settings/")],
     }

@@ -25,7 +25,10 @@ RUN_AXE = """async () => {
 
 def scan(page, url) -> list[str]:
     """Load the page once and check it at each width (the layout, and so the contrast of what shows, differs)."""
-    page.goto(url)
+    response = page.goto(url)
+    sent_to_login = page.url.split("?")[0].endswith("/login") and not url.endswith("/login")
+    if not response.ok or sent_to_login:
+        return [f"the page did not open: HTTP {response.status} at {page.url}"]
     page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     found = []
