@@ -1,7 +1,7 @@
 """Forms for login, passwords and user management (CSRF-protected through Flask-WTF)."""
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from examapp.accounts.importer import PHONE_RE, USERNAME_RE
 from examapp.accounts.roles import ORG_KINDS
@@ -37,7 +37,7 @@ class UserForm(BaseForm):
 class OrganizationForm(BaseForm):
     name = StringField("党组织名称", validators=[DataRequired("请输入党组织名称"), Length(max=100)])
     kind = SelectField("类别", choices=choices((k, k) for k in ORG_KINDS))
-    sort_order = IntegerField("排序号", default=0, validators=[Optional()])
+    sort_order = IntegerField("排序号", default=0, validators=[Optional(), NumberRange(min=-99999, max=99999)])
     submit = SubmitField("保存")
 
 

@@ -34,9 +34,9 @@ class SectionForm(BaseForm):
     points = DecimalField("每题分值", places=2, default=1, validators=[Optional(), NumberRange(min=0, max=100)])
     chapters = SelectMultipleField("限定章（不选为全部）", coerce=int)
     articles = StringField("限定条（如 1-9,12）", validators=[Optional(), Length(max=200)])
-    easy = IntegerField("易", validators=[Optional(), NumberRange(min=0)])
-    medium = IntegerField("中", validators=[Optional(), NumberRange(min=0)])
-    hard = IntegerField("难", validators=[Optional(), NumberRange(min=0)])
+    easy = IntegerField("易", validators=[Optional(), NumberRange(min=0, max=500)])
+    medium = IntegerField("中", validators=[Optional(), NumberRange(min=0, max=500)])
+    hard = IntegerField("难", validators=[Optional(), NumberRange(min=0, max=500)])
 
 
 class ExamForm(BaseForm):
@@ -55,8 +55,8 @@ class ExamForm(BaseForm):
     review_policy = SelectField("成绩与答案查看", choices=choices(REVIEW_LABELS.items()), default="after_close")
     shuffle_questions = BooleanField("打乱题目顺序（同一题型内）", default=True)
     shuffle_options = BooleanField("打乱选项顺序", default=True)
-    focus_warn_after = IntegerField("切屏几次后警告（不填为不警告）", validators=[Optional(), NumberRange(min=1)])
-    focus_submit_after = IntegerField("切屏几次后强制交卷（不填为不限制）", validators=[Optional(), NumberRange(min=1)])
+    focus_warn_after = IntegerField("切屏几次后警告（不填为不警告）", validators=[Optional(), NumberRange(min=1, max=1000)])
+    focus_submit_after = IntegerField("切屏几次后强制交卷（不填为不限制）", validators=[Optional(), NumberRange(min=1, max=1000)])
     audience = RadioField("参考人员", choices=choices([("all", "全体书记"), ("chosen", "指定党组织")]), default="all")
     organizations = SelectMultipleField("指定党组织", coerce=int)
     single = FormField(SectionForm, label=TYPE_LABELS["single"])

@@ -155,3 +155,35 @@ def test_numbers_out_of_range_in_an_exam_definition_are_refused_and_nothing_crea
     assert result.exit_code == 1 and message in result.output, (result.output, result.exception)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Exam)) == 0
+
+
+@pytest.mark.parametrize("field,message", [
+    ("focus_warn_after", "数值大小必须介于 1 到 1000 之间"),
+    ("focus_submit_after", "数值大小必须介于 1 到 1000 之间"),
+    ("single-easy", "单选题“易”：数值大小必须介于 0 到 500 之间"),
+    ("single-count", "单选题“题数”：数值大小必须介于 0 到 500 之间"),
+])
+def test_a_huge_number_in_the_exam_form_is_refused_in_chinese_and_nothing_saved(app, client, bank, demo, field,
+                                                                                  message):
+    from examapp.exams.models import Exam
+    from tests.exams.test_manage import form_data
+    login(client, "organizer")
+    response = client.post("/manage/exams/new", data=form_data(**{field: str(2**63)}))
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Exam)) == 0
+
+
+def test_a_huge_sort_order_of_an_organisation_is_refused_in_chinese_and_nothing_changed(app, client, demo):
+    from examapp.accounts.models import PartyOrganization
+    login(client, "organizer")
+    with app.app_context():
+        before = database_state()
+        org = db.session.scalar(db.select(PartyOrganization).order_by(PartyOrganization.id).limit(1))
+        data = {"name": org.name, "kind": org.kind, "sort_order": str(2**63)}
+        url = f"/organizations/{org.id}/edit"
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and "-99999" in response.get_data(as_text=True)
+    assert client.post("/organizations/new", data={**data, "name": "新党组织"}).status_code == 200
+    with app.app_context():
+        assert database_state() == before
