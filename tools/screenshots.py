@@ -5,6 +5,7 @@ Usage: python tools/screenshots.py [BASE_URL] [OUT_DIR]
   needs a running server with `flask demo` data, and the same DATABASE_URL in this shell as the server's
   (the ids of the demo exam, round, snapshots… are read from it). Files: OUT_DIR/<width>-<role>-<page>.png
 """
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from examapp import create_app
 from examapp.extensions import db
 from tools.pages import LOGINS, prepare_pages
 
+# The demo's documents need the office's settings; where the installation has not filled them in (a fresh
+# `make run`), this process publishes the demo's ranking under example values (the server shows what is stored).
+EXAMPLE_SETTINGS = {"ISSUING_ORGAN": "中共示例区委优化营商环境工作领导小组办公室", "DISTRICT_NAME": "示例区",
+                    "DOC_NUMBER_PREFIX": "示例优营办"}
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "test-artifacts/screenshots")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -36,7 +41,7 @@ def shoot(page, name, full=True):
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
-    app = create_app()
+    app = create_app({key: os.environ.get(key) or value for key, value in EXAMPLE_SETTINGS.items()})
     with app.app_context():
         pages = prepare_pages()
         db.session.remove()
