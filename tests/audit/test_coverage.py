@@ -16,7 +16,7 @@ from examapp.exams import proctoring
 from examapp.exams import services as exam_services
 from examapp.exams.models import Exam
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
 from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 from tests.exams.conftest import open_exam

@@ -19,7 +19,7 @@ from examapp.bank.models import Question
 from examapp.exams import proctoring, services
 from examapp.exams.assembly import Section
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
 from examapp.scoring import services as scoring
 from examapp.scoring.models import EvaluationRound
 from examapp.timeutil import utcnow

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from examapp.extensions import db
+from examapp.publishing.models import Snapshot
 from examapp.scoring import services as scoring
-from examapp.scoring.models import Snapshot
 from tests.conftest import login
 from tests.core.test_hostile_uploads import multipart
 from tests.fuzz.test_import_pages_fuzz import database_state

@@ -7,7 +7,7 @@ from flask_migrate import stamp
 from examapp.audit.models import AuditEntry
 from examapp.extensions import db
 from examapp.ops import checks
-from examapp.scoring.models import Snapshot
+from examapp.publishing.models import Snapshot
 from examapp.settings import services
 from examapp.settings.models import SystemSetting
 from tests.conftest import login

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from examapp.access.roles import CANDIDATE, STAFF, VIEWER
 from examapp.accounts.models import User
-from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.bank.core import int_to_cn_numeral
 from examapp.exams import statistics
@@ -20,16 +20,9 @@ from examapp.exams.models import Exam
 from examapp.exams.results import exam_results, publication_blocker
 from examapp.exams.services import finalise_overdue
 from examapp.extensions import db
+from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, STATUS_FINAL, STATUS_NOTICE, Snapshot
 from examapp.reports.pdf import date_cn
-from examapp.scoring.models import (
-    SNAPSHOT_EXAM,
-    SNAPSHOT_RANKING,
-    STATUS_FINAL,
-    STATUS_NOTICE,
-    EvaluationRound,
-    RoundComputation,
-    Snapshot,
-)
+from examapp.scoring.models import EvaluationRound, RoundComputation
 from examapp.scoring.services import ScoringError, latest_computation
 from examapp.settings.services import OfficeSettings, next_doc_number, office_settings, placeholder_message
 from examapp.timeutil import to_local, utcnow
