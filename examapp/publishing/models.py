@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examapp.extensions import db
@@ -20,6 +20,16 @@ class Snapshot(db.Model):
     """A published ranking or exam results: frozen content and its SHA-256. Never edited; a correction or
     the final version after 公示 is a new snapshot that names the one it replaces and why."""
     __tablename__ = "snapshot"
+    # The current snapshot of a round or exam is the one nothing replaces. Two publications racing on the
+    # same target both read the same current one; these unique indexes let only one of them commit: a
+    # snapshot is replaced at most once, and a target has at most one first snapshot (nothing replaced).
+    __table_args__ = (
+        Index("uq_snapshot_replaces_id", "replaces_id", unique=True),
+        Index("uq_snapshot_first_round", "kind", "round_id", unique=True,
+              sqlite_where=text("replaces_id IS NULL"), postgresql_where=text("replaces_id IS NULL")),
+        Index("uq_snapshot_first_exam", "kind", "exam_id", unique=True,
+              sqlite_where=text("replaces_id IS NULL"), postgresql_where=text("replaces_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)

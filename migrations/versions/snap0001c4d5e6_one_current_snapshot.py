@@ -1,0 +1,33 @@
+"""snapshot: one current snapshot per round or exam (unique indexes against racing publications)
+
+Revision ID: snap0001c4d5e6
+Revises: lrn0001a1b2c3
+Create Date: 2026-12-05 15:10:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'snap0001c4d5e6'
+down_revision = 'lrn0001a1b2c3'
+branch_labels = None
+depends_on = None
+
+FIRST = sa.text("replaces_id IS NULL")
+
+
+def upgrade():
+    # Partial unique indexes are supported by SQLite (3.8+) and PostgreSQL alike; no table rebuild needed.
+    op.create_index('uq_snapshot_replaces_id', 'snapshot', ['replaces_id'], unique=True)
+    op.create_index('uq_snapshot_first_round', 'snapshot', ['kind', 'round_id'], unique=True,
+                    sqlite_where=FIRST, postgresql_where=FIRST)
+    op.create_index('uq_snapshot_first_exam', 'snapshot', ['kind', 'exam_id'], unique=True,
+                    sqlite_where=FIRST, postgresql_where=FIRST)
+
+
+def downgrade():
+    op.drop_index('uq_snapshot_first_exam', table_name='snapshot')
+    op.drop_index('uq_snapshot_first_round', table_name='snapshot')
+    op.drop_index('uq_snapshot_replaces_id', table_name='snapshot')
