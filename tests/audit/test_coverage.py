@@ -141,7 +141,7 @@ def test_time_and_score_changes_are_audited(app, demo, bank):
 
 
 def test_composite_score_changes_are_audited(app, demo):
-    from tests.scoring.test_publishing import computed_round
+    from tests.publishing.test_publishing import computed_round
     audit = Audit(app)
     round_id = computed_round(app)
     actions = [e.action for e in audit.new()]

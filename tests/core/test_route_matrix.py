@@ -21,7 +21,7 @@ from examapp.scoring import services as scoring
 from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 from tests.exams.conftest import open_exam
-from tests.scoring.test_publishing import computed_round
+from tests.publishing.test_publishing import computed_round
 
 ANON, OWNER, OTHER, VIEWER, ORGANIZER, ADMIN = "anonymous", "sj01", "sj02", "viewer", "organizer", "admin"
 ROLES = (ANON, OWNER, OTHER, VIEWER, ORGANIZER, ADMIN)

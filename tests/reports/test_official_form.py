@@ -18,8 +18,8 @@ from examapp.publishing.models import Snapshot
 from examapp.reports import fonts as report_fonts
 from examapp.reports.pdf import closing_positions, exam_results_pdf, league_table_pdf
 from examapp.settings import services
+from tests.publishing.test_publishing import computed_round, publish
 from tests.reports.test_pdf import exam_doc, league_doc
-from tests.scoring.test_publishing import computed_round, publish
 
 OFFICE = {"issuing_organ": "中共滨江区委优化营商环境工作领导小组办公室", "district_name": "滨江区",
           "district_scope": "全区", "city_scope": "全市", "doc_number_prefix": "滨江优营办",
