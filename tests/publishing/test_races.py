@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import flask_migrate
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from examapp.audit.models import AuditEntry
@@ -16,6 +16,7 @@ from examapp.extensions import db
 from examapp.publishing import services as publishing
 from examapp.publishing.models import Snapshot
 from examapp.settings.models import SystemSetting
+from examapp.timeutil import utcnow
 from tests.conftest import login, reset_postgres_schema
 from tests.publishing.test_publishing import computed_round, publish
 
@@ -76,45 +77,73 @@ def test_two_simultaneous_publications_leave_exactly_one_current(app, demo, engi
         assert winner.replaces_id == (before_current[0] if previous else None)
 
 
+def _old_database(app, engine_name):
+    """A database at the revision before the guard, with helpers to add rounds and snapshots as they were."""
+    if engine_name == "postgresql":
+        reset_postgres_schema()
+    flask_migrate.upgrade(revision="lrn0001a1b2c3")
+    with db.engine.connect() as conn:
+        rounds = db.Table("evaluation_round", db.MetaData(), autoload_with=conn)
+        snapshots = db.Table("snapshot", db.MetaData(), autoload_with=conn)
+    now = utcnow()
+
+    def add_round(conn, name):
+        return conn.execute(rounds.insert().values(
+            name=name, periods=[], scheme={}, counted_exams=[], is_demo=False, created_at=now,
+            updated_at=now)).inserted_primary_key[0]
+
+    def add_snapshot(conn, round_id, status, replaces=None):
+        return conn.execute(snapshots.insert().values(
+            kind="ranking", round_id=round_id, status=status, title="旧排名", content={"rows": []},
+            sha256="0" * 64, published_at=now, replaces_id=replaces, reason="")).inserted_primary_key[0]
+
+    def drop_all():
+        with db.engine.begin() as conn:
+            for (snapshot_id,) in conn.execute(select(snapshots.c.id).order_by(snapshots.c.id.desc())).all():
+                conn.execute(snapshots.delete().where(snapshots.c.id == snapshot_id))   # newest first (RESTRICT)
+        flask_migrate.downgrade(revision="base")
+
+    return snapshots, add_round, add_snapshot, drop_all
+
+
 def test_upgrade_keeps_published_snapshots_and_then_refuses_a_second_current(app_factory, engine_name):
     """A database holding a 公示→正式 chain and a first snapshot of another round upgrades to the unique
     indexes; afterwards a second replacement of the same snapshot, or a second first snapshot of a round,
     is refused by the database itself."""
     app = app_factory()
     with app.app_context():
-        if engine_name == "postgresql":
-            reset_postgres_schema()
-        flask_migrate.upgrade(revision="lrn0001a1b2c3")
+        snapshots, add_round, add_snapshot, drop_all = _old_database(app, engine_name)
         with db.engine.begin() as conn:
-            # The tables as they were at that revision.
-            rounds = db.Table("evaluation_round", db.MetaData(), autoload_with=conn)
-            snapshots = db.Table("snapshot", db.MetaData(), autoload_with=conn)
-            from examapp.timeutil import utcnow
-            now = utcnow()
-
-            def add_round(name):
-                return conn.execute(rounds.insert().values(
-                    name=name, periods=[], scheme={}, counted_exams=[], is_demo=False, created_at=now,
-                    updated_at=now)).inserted_primary_key[0]
-
-            def add_snapshot(round_id, status, replaces=None):
-                return conn.execute(snapshots.insert().values(
-                    kind="ranking", round_id=round_id, status=status, title="旧排名", content={"rows": []},
-                    sha256="0" * 64, published_at=now, replaces_id=replaces, reason="")).inserted_primary_key[0]
-
-            first_round, second_round = add_round("旧批次一"), add_round("旧批次二")
-            notice = add_snapshot(first_round, "notice")
-            final = add_snapshot(first_round, "final", replaces=notice)
-            other = add_snapshot(second_round, "notice")
+            first_round, second_round = add_round(conn, "旧批次一"), add_round(conn, "旧批次二")
+            notice = add_snapshot(conn, first_round, "notice")
+            final = add_snapshot(conn, first_round, "final", replaces=notice)
+            other = add_snapshot(conn, second_round, "notice")
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
             kept = conn.execute(select(snapshots.c.id, snapshots.c.replaces_id).order_by(snapshots.c.id)).all()
         assert [tuple(row) for row in kept] == [(notice, None), (final, notice), (other, None)]
         for round_id, replaces in ((first_round, notice), (second_round, None)):
             with pytest.raises(IntegrityError), db.engine.begin() as conn:
-                add_snapshot(round_id, "final", replaces=replaces)
+                add_snapshot(conn, round_id, "final", replaces=replaces)
         with db.engine.begin() as conn:      # replacing the current one is still allowed
-            add_snapshot(first_round, "final", replaces=final)
-            for (snapshot_id,) in conn.execute(select(snapshots.c.id).order_by(snapshots.c.id.desc())).all():
-                conn.execute(snapshots.delete().where(snapshots.c.id == snapshot_id))   # newest first (RESTRICT)
-        flask_migrate.downgrade(revision="base")
+            add_snapshot(conn, first_round, "final", replaces=final)
+        drop_all()
+
+
+def test_upgrade_names_the_snapshots_an_earlier_race_left_current_twice(app_factory, engine_name, caplog):
+    """`flask db upgrade` stops with a message naming the snapshot replaced twice (what the operator sees),
+    and the database stays at the earlier revision, unchanged."""
+    app = app_factory()
+    with app.app_context():
+        _, add_round, add_snapshot, drop_all = _old_database(app, engine_name)
+        with db.engine.begin() as conn:
+            round_id = add_round(conn, "旧批次")
+            notice = add_snapshot(conn, round_id, "notice")
+            add_snapshot(conn, round_id, "notice", replaces=notice)
+            add_snapshot(conn, round_id, "final", replaces=notice)
+        with pytest.raises(SystemExit):
+            flask_migrate.upgrade()
+        assert f"涉及第 {notice} 号发布" in caplog.text
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "lrn0001a1b2c3"
+        drop_all()
