@@ -21,8 +21,8 @@ from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from examapp import create_app
+from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import PartyOrganization, User
-from examapp.accounts.roles import CANDIDATE
 from examapp.exams import services
 from examapp.exams.assembly import Section
 from examapp.exams.grading import PARTIAL_HALF

@@ -73,8 +73,8 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from examapp.access.roles import CANDIDATE
         from examapp.accounts.models import User
-        from examapp.accounts.roles import CANDIDATE
         user = db.session.get(User, int(user_id))
         # Every session is valid only while it carries the user's current nonce: logout, a password change
         # or reset, deactivation and (for a candidate) a newer login elsewhere change it on the server.
@@ -83,7 +83,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         return user
 
-    from examapp.accounts.policy import SESSION_ENDED, SESSION_REPLACED
+    from examapp.access.policy import SESSION_ENDED, SESSION_REPLACED
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -105,7 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from examapp.exams.routes import bp as exams_bp
     from examapp.home import bp as home_bp
     from examapp.learning.routes import bp as learning_bp
-    from examapp.scoring.public import bp as published_bp
+    from examapp.publishing.routes import bp as published_bp
     from examapp.scoring.routes import bp as scoring_bp
     from examapp.settings.routes import bp as settings_bp
 
@@ -160,7 +160,7 @@ def _sqlite_begin(conn) -> None:
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def end_idle_staff_sessions():
-        from examapp.accounts.roles import IDLE_LIMITED
+        from examapp.access.roles import IDLE_LIMITED
         from examapp.timeutil import utcnow
         if request.endpoint in (None, "static", "bootstrap.static"):
             return None
@@ -209,7 +209,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from examapp.accounts.roles import ROLE_LABELS, STAFF
+    from examapp.access.roles import ROLE_LABELS, STAFF
     from examapp.bank.core import int_to_cn_numeral
     from examapp.timeutil import format_local
     from examapp.xlsxutil import MAX_LISTED_PROBLEMS

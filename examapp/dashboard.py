@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from examapp.exams import proctoring
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
+from examapp.publishing.models import SNAPSHOT_RANKING, STATUS_FINAL, Snapshot
 from examapp.scoring.models import (
-    SNAPSHOT_RANKING,
-    STATUS_FINAL,
     EvaluationRound,
     RoundAssistance,
     RoundConduct,
@@ -20,7 +19,6 @@ from examapp.scoring.models import (
     RoundIndicator,
     RoundIndicatorRank,
     RoundOtherScore,
-    Snapshot,
 )
 from examapp.scoring.scheme import ASSISTANCE, COMPONENT_LABELS, CONDUCT, EXAM, INDICATORS, SchemeError
 from examapp.timeutil import format_local, utcnow

@@ -7,8 +7,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from examapp.access.roles import ADMIN, CANDIDATE, ORGANIZER, VIEWER
 from examapp.accounts.models import PartyOrganization, User, hash_password
-from examapp.accounts.roles import ADMIN, CANDIDATE, ORGANIZER, VIEWER
 from examapp.bank.services import BankError, load_shipped_bank
 from examapp.exams.assembly import Section
 from examapp.exams.grading import PARTIAL_HALF

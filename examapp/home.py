@@ -3,9 +3,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from examapp.access.policy import public, roles_required
+from examapp.access.roles import CANDIDATE, STAFF, VIEWER
 from examapp.accounts.models import PartyOrganization, User
-from examapp.accounts.policy import public, roles_required
-from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.bank.services import bank_summary
 from examapp.dashboard import COUNT_LABELS, current_round, exam_cards, live_counts, round_status
 from examapp.extensions import db

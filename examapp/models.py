@@ -4,6 +4,7 @@ from examapp.audit.models import AuditEntry  # noqa: F401
 from examapp.bank.models import Article, Question, QuestionVersion  # noqa: F401
 from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem  # noqa: F401
 from examapp.learning.models import DailyDrill, LearningSettings, PracticeAnswer  # noqa: F401
+from examapp.publishing.models import Snapshot  # noqa: F401
 from examapp.scoring.models import (  # noqa: F401
                                     EvaluationRound,
                                     RoundAssistance,

@@ -17,9 +17,10 @@ from examapp.exams import services as exam_services
 from examapp.exams.assembly import Section
 from examapp.exams.models import IN_PROGRESS, READY, Attempt, Exam
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
+from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, Snapshot
 from examapp.scoring import services as scoring
-from examapp.scoring.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, EvaluationRound, Snapshot
+from examapp.scoring.models import EvaluationRound
 from examapp.timeutil import utcnow
 
 CLOSED_EXAM_TITLE = "示例：已结束的练习考试"

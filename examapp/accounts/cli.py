@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from examapp.access.roles import ADMIN, ROLE_LABELS
 from examapp.accounts import importer, services
 from examapp.accounts.models import User
-from examapp.accounts.roles import ADMIN, ROLE_LABELS
 from examapp.audit.services import record
 from examapp.extensions import db
 from examapp.xlsxutil import echo_problems

@@ -3,8 +3,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
+from examapp.access.roles import ORG_KINDS
 from examapp.accounts.importer import PHONE_RE, USERNAME_RE
-from examapp.accounts.roles import ORG_KINDS
 from examapp.formutil import BaseForm, choices
 
 

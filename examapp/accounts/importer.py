@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from examapp.accounts.roles import ORG_KINDS
+from examapp.access.roles import ORG_KINDS
 from examapp.xlsxutil import MAX_SHEET_ROWS, SpreadsheetTooLarge, check_xlsx_limits
 
 COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名", "手机号")

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from examapp.accounts.roles import CANDIDATE, ROLE_LABELS, STAFF
+from examapp.access.roles import CANDIDATE, ROLE_LABELS, STAFF
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 

@@ -14,11 +14,11 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
+from examapp.access.policy import public, roles_required
+from examapp.access.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.accounts import importer, services, throttle
 from examapp.accounts.forms import ChangePasswordForm, ConfirmForm, ImportForm, LoginForm, OrganizationForm, UserForm
 from examapp.accounts.models import PartyOrganization, User
-from examapp.accounts.policy import public, roles_required
-from examapp.accounts.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.converters import db_int
 from examapp.downloads import send_download

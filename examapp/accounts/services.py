@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash
 
+from examapp.access.roles import CANDIDATE
 from examapp.accounts import throttle
 from examapp.accounts.importer import SecretaryRow
 from examapp.accounts.models import PartyOrganization, PasswordSheet, User, hash_password
-from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow

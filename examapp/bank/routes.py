@@ -6,9 +6,9 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from examapp.access.policy import roles_required
+from examapp.access.roles import STAFF
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import STAFF
 from examapp.audit.services import record
 from examapp.bank import formats, services
 from examapp.bank.core import (

@@ -6,8 +6,8 @@ import json
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from examapp.accounts.policy import candidate_session, roles_required
-from examapp.accounts.roles import CANDIDATE
+from examapp.access.policy import candidate_session, roles_required
+from examapp.access.roles import CANDIDATE
 from examapp.exams import services
 from examapp.exams.models import END_CANDIDATE, END_TIMER, Attempt, Exam
 from examapp.exams.services import ExamError, iso

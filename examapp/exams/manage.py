@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from examapp.access.policy import roles_required
+from examapp.access.roles import STAFF
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article

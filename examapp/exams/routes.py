@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from examapp.access.policy import roles_required
+from examapp.access.roles import CANDIDATE
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import CANDIDATE
 from examapp.exams import grading, results, services
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.extensions import db

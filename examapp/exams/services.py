@@ -13,9 +13,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from examapp.access.policy import SESSION_REPLACED
+from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
-from examapp.accounts.policy import SESSION_REPLACED
-from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.bank.core import OPTION_KEYS, count_blanks, remap_option_letters
 from examapp.bank.models import Article, Question, QuestionVersion

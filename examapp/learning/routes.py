@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy import select
 
+from examapp.access.policy import candidate_session, roles_required
+from examapp.access.roles import CANDIDATE, STAFF
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import candidate_session, roles_required
-from examapp.accounts.roles import CANDIDATE, STAFF
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download

@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from examapp.access.policy import SESSION_REPLACED
+from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import PartyOrganization, User
-from examapp.accounts.policy import SESSION_REPLACED
-from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, count_blanks, int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion

@@ -174,8 +174,8 @@ def check_database(app: Flask) -> list[Finding]:
 
 
 def check_accounts() -> list[Finding]:
+    from examapp.access.roles import ADMIN, CANDIDATE
     from examapp.accounts.models import User
-    from examapp.accounts.roles import ADMIN, CANDIDATE
     admins = db.session.scalar(select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True)))
     candidates = db.session.scalar(select(func.count(User.id)).where(User.role == CANDIDATE,
                                                                      User.active.is_(True)))

@@ -9,8 +9,10 @@ import yaml
 from flask.cli import AppGroup
 
 from examapp.extensions import db
-from examapp.scoring import documents, publishing, services, workbook
-from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
+from examapp.publishing import documents
+from examapp.publishing import services as publishing
+from examapp.publishing.models import SNAPSHOT_RANKING, Snapshot
+from examapp.scoring import services, workbook
 from examapp.xlsxutil import echo_problems
 from examapp.yamlutil import YamlInputError, load_yaml
 

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from examapp.access.policy import roles_required
+from examapp.access.roles import STAFF
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import STAFF
 from examapp.downloads import send_download
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import PartyOrganization, User
-from examapp.accounts.roles import CANDIDATE
 from examapp.audit.services import record
 from examapp.exams.models import Exam
 from examapp.exams.results import result_rows

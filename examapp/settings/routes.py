@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import ADMIN
+from examapp.access.policy import roles_required
+from examapp.access.roles import ADMIN
 from examapp.extensions import db
 from examapp.settings import services
 from examapp.settings.forms import SettingsForm

@@ -16,7 +16,7 @@ from examapp.exams import proctoring
 from examapp.exams import services as exam_services
 from examapp.exams.models import Exam
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
 from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 from tests.exams.conftest import open_exam
@@ -141,7 +141,7 @@ def test_time_and_score_changes_are_audited(app, demo, bank):
 
 
 def test_composite_score_changes_are_audited(app, demo):
-    from tests.scoring.test_publishing import computed_round
+    from tests.publishing.test_publishing import computed_round
     audit = Audit(app)
     round_id = computed_round(app)
     actions = [e.action for e in audit.new()]

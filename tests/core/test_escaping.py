@@ -19,12 +19,12 @@ from examapp.bank.models import Question
 from examapp.exams import proctoring, services
 from examapp.exams.assembly import Section
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
 from examapp.scoring import services as scoring
 from examapp.scoring.models import EvaluationRound
 from examapp.timeutil import utcnow
 from tests.conftest import login
-from tests.scoring.test_publishing import computed_round
+from tests.publishing.test_publishing import computed_round
 
 SCRIPT = "<script>alert(1)</script>"
 # Each stored field starts with a different formula prefix (=, +, -, @) and carries the script.

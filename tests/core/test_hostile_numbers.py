@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from examapp.extensions import db
+from examapp.publishing.models import Snapshot
 from examapp.scoring import services as scoring
-from examapp.scoring.models import Snapshot
 from tests.conftest import login
 from tests.core.test_hostile_uploads import multipart
 from tests.fuzz.test_import_pages_fuzz import database_state
-from tests.scoring.test_publishing import computed_round
+from tests.publishing.test_publishing import computed_round
 from tests.scoring.test_workbook import CHENGGUAN, ORGS, build
 
 HUGE = [2**31, 2**63, 10**30]

@@ -15,12 +15,13 @@ from examapp.accounts.models import PasswordSheet, User
 from examapp.exams import proctoring, services
 from examapp.exams.models import Attempt
 from examapp.extensions import db
-from examapp.scoring import publishing
+from examapp.publishing import services as publishing
+from examapp.publishing.models import Snapshot
 from examapp.scoring import services as scoring
-from examapp.scoring.models import EvaluationRound, Snapshot
+from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 from tests.exams.conftest import open_exam
-from tests.scoring.test_publishing import computed_round
+from tests.publishing.test_publishing import computed_round
 
 ANON, OWNER, OTHER, VIEWER, ORGANIZER, ADMIN = "anonymous", "sj01", "sj02", "viewer", "organizer", "admin"
 ROLES = (ANON, OWNER, OTHER, VIEWER, ORGANIZER, ADMIN)

@@ -7,6 +7,7 @@ import codecs
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from examapp.access.roles import ORG_KINDS
 from examapp.accounts.importer import (
     COLUMNS,
     PHONE_RE,
@@ -16,7 +17,6 @@ from examapp.accounts.importer import (
     template_workbook,
     validate_rows,
 )
-from examapp.accounts.roles import ORG_KINDS
 from tests.fuzz.mutations import (
     NUL,
     build_xlsx,

@@ -12,13 +12,14 @@ import pytest
 from pypdf import PdfReader
 
 from examapp.extensions import db
+from examapp.publishing import documents
+from examapp.publishing import services as publishing
+from examapp.publishing.models import Snapshot
 from examapp.reports import fonts as report_fonts
 from examapp.reports.pdf import closing_positions, exam_results_pdf, league_table_pdf
-from examapp.scoring import documents, publishing
-from examapp.scoring.models import Snapshot
 from examapp.settings import services
+from tests.publishing.test_publishing import computed_round, publish
 from tests.reports.test_pdf import exam_doc, league_doc
-from tests.scoring.test_publishing import computed_round, publish
 
 OFFICE = {"issuing_organ": "中共滨江区委优化营商环境工作领导小组办公室", "district_name": "滨江区",
           "district_scope": "全区", "city_scope": "全市", "doc_number_prefix": "滨江优营办",
@@ -184,5 +185,5 @@ def test_body_is_in_the_ming_face_and_falls_back_to_zen_hei_for_a_character_it_l
 def test_day_in_the_exam_notice_body_has_no_leading_zeros():
     from datetime import datetime
 
-    from examapp.scoring.publishing import _day_text
+    from examapp.publishing.services import _day_text
     assert _day_text(datetime(2026, 3, 5, 9, 30)) == "2026年3月5日"          # not 2026年03月05日 (虚位)

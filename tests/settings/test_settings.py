@@ -7,11 +7,11 @@ from flask_migrate import stamp
 from examapp.audit.models import AuditEntry
 from examapp.extensions import db
 from examapp.ops import checks
-from examapp.scoring.models import Snapshot
+from examapp.publishing.models import Snapshot
 from examapp.settings import services
 from examapp.settings.models import SystemSetting
 from tests.conftest import login
-from tests.scoring.test_publishing import DEMO_ROUND, computed_round, publish
+from tests.publishing.test_publishing import DEMO_ROUND, computed_round, publish
 
 GOOD = {"issuing_organ": "中共滨江区委优化营商环境工作领导小组办公室", "district_name": "滨江区",
         "district_scope": "全县", "city_scope": "全省", "doc_number_prefix": "滨江优营办",

@@ -6,8 +6,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from examapp.extensions import db
-from examapp.scoring import publishing, services
-from examapp.scoring.models import EvaluationRound, Snapshot
+from examapp.publishing import services as publishing
+from examapp.publishing.models import Snapshot
+from examapp.scoring import services
+from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 
 DEMO_ROUND = "示例：2023年度“书记大比武”"
@@ -183,7 +185,7 @@ def test_exam_results_published_as_a_snapshot_and_pdf(app, runner, bank, demo, t
 
 
 def test_score_card_lists_weakest_articles_from_counted_exams(app, bank, demo):
-    from examapp.scoring import documents
+    from examapp.publishing import documents
     from tests.exams.conftest import open_exam
     from tests.exams.test_results import sit
     with app.app_context():

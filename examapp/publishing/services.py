@@ -10,9 +10,10 @@ import json
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from examapp.access.roles import CANDIDATE, STAFF, VIEWER
 from examapp.accounts.models import User
-from examapp.accounts.roles import CANDIDATE, STAFF, VIEWER
 from examapp.audit.services import record
 from examapp.bank.core import int_to_cn_numeral
 from examapp.exams import statistics
@@ -20,16 +21,9 @@ from examapp.exams.models import Exam
 from examapp.exams.results import exam_results, publication_blocker
 from examapp.exams.services import finalise_overdue
 from examapp.extensions import db
+from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, STATUS_FINAL, STATUS_NOTICE, Snapshot
 from examapp.reports.pdf import date_cn
-from examapp.scoring.models import (
-    SNAPSHOT_EXAM,
-    SNAPSHOT_RANKING,
-    STATUS_FINAL,
-    STATUS_NOTICE,
-    EvaluationRound,
-    RoundComputation,
-    Snapshot,
-)
+from examapp.scoring.models import EvaluationRound, RoundComputation
 from examapp.scoring.services import ScoringError, latest_computation
 from examapp.settings.services import OfficeSettings, next_doc_number, office_settings, placeholder_message
 from examapp.timeutil import to_local, utcnow
@@ -240,11 +234,27 @@ def _store(kind, content, status, objection_until, *, round_, exam, computation,
                         published_by_id=actor_id, objection_until=objection_until,
                         replaces_id=replaces.id if replaces else None, reason=reason)
     db.session.add(snapshot)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if not _lost_race(exc):
+            raise
+        # The caller rolls back: neither this snapshot, its audit entry nor its 发文字号 is kept.
+        raise ScoringError(f"另一位组织者刚刚发布了“{content['title']}”的新版本，本次发布未生效。"
+                           "请刷新页面，在最新版本上再操作。") from exc
     record("snapshot.published", target_type="snapshot", target_id=snapshot.id, actor_id=actor_id, reason=reason,
            summary=f"发布{'公示稿' if status == STATUS_NOTICE else '正式'}“{snapshot.title}”（SHA-256 {snapshot.sha256[:16]}…）"
                    + (f"，替代第 {replaces.id} 号" if replaces else ""))
     return snapshot
+
+
+# The unique indexes of publishing/models.py that a concurrent publication of the same target trips.
+RACE_INDEXES = ("uq_snapshot_replaces_id", "uq_snapshot_first_round", "uq_snapshot_first_exam")
+
+
+def _lost_race(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return any(name in text for name in RACE_INDEXES) or "UNIQUE constraint failed: snapshot." in text
 
 
 def finalise(snapshot: Snapshot, *, actor_id: int | None = None) -> Snapshot:

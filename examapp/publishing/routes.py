@@ -4,15 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from examapp.access.policy import roles_required
+from examapp.access.roles import CANDIDATE, STAFF
 from examapp.accounts.forms import ConfirmForm
-from examapp.accounts.policy import roles_required
-from examapp.accounts.roles import CANDIDATE, STAFF
 from examapp.downloads import send_download
 from examapp.exams.models import Exam
 from examapp.extensions import db
+from examapp.publishing import documents
+from examapp.publishing import services as publishing
+from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, Snapshot
 from examapp.reports.fonts import FontError
-from examapp.scoring import documents, publishing, services
-from examapp.scoring.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, EvaluationRound, Snapshot
+from examapp.scoring import services
+from examapp.scoring.models import EvaluationRound
 
 bp = Blueprint("published", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

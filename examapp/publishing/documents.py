@@ -10,9 +10,9 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from examapp.publishing import services as publishing
+from examapp.publishing.models import SNAPSHOT_RANKING, Snapshot
 from examapp.reports import pdf
-from examapp.scoring import publishing
-from examapp.scoring.models import SNAPSHOT_RANKING, Snapshot
 from examapp.xlsxutil import keep_text_as_text
 
 MISSING_NOTE_PREFIX = "标“—”者"
