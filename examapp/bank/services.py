@@ -12,11 +12,12 @@ from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
 from examapp.extensions import db
 from examapp.timeutil import utcnow
+from examapp.usererror import UserError
 
 STEM_KEY_LENGTH = Question.__table__.c.stem_key.type.length
 
 
-class BankError(ValueError):
+class BankError(UserError):
     """A bank change that cannot be made; the message (Chinese) is shown to the user."""
 
     def __init__(self, message: str, problems: list[str] | None = None):

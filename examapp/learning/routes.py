@@ -14,6 +14,7 @@ from examapp.accounts.roles import CANDIDATE, STAFF
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download
+from examapp.errors import user_error_json
 from examapp.exams import statistics
 from examapp.exams.models import Exam
 from examapp.extensions import db
@@ -32,11 +33,7 @@ ANSWER_FIELDS = ("question", "answer", "mode", "client_id")
 
 @bp.errorhandler(LearningError)
 def learning_error(exc: LearningError):
-    db.session.rollback()
-    body = {"error": str(exc), "status": exc.status}
-    if exc.code:
-        body["code"] = exc.code
-    return jsonify(body), exc.status
+    return user_error_json(exc)   # JSON even where the app-level handler would redirect a browser
 
 
 # --- candidate pages ------------------------------------------------------------------------------
@@ -224,7 +221,7 @@ def settings():
     count = int(raw) if raw.isdigit() and len(raw) < 4 else -1
     try:
         services.set_daily_count(count, actor_id=current_user.id)
-    except LearningError as exc:
+    except LearningError as exc:   # the blueprint answers LearningError in JSON; this is a form
         db.session.rollback()
         flash(str(exc), "danger")
     else:
