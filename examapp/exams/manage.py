@@ -301,7 +301,6 @@ def exam_regrade(exam_id: int, question_id: int):
 def exam_results(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     data = results.exam_results(exam)
-    db.session.commit()
     top = max([b.count for b in data.histogram] + [1])
     return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=TYPE_LABELS)
 
@@ -311,6 +310,5 @@ def exam_results(exam_id: int):
 def exam_results_xlsx(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     content = results.results_workbook(results.exam_results(exam))
-    db.session.commit()
     return send_download(content, f"{exam.title}-成绩与分析.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

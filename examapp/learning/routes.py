@@ -194,7 +194,6 @@ def _overview():
 @roles_required(*STAFF)
 def overview():
     rows, report, exams, before, after, effect = _overview()
-    db.session.commit()    # computing exam results finalises overdue attempts
     return render_template("learning/overview.html", rows=rows, report=report, exams=exams, before=before,
                            after=after, effect=effect, daily_count=services.daily_count(), form=ConfirmForm(),
                            max_daily=MAX_DAILY_COUNT, practised=sum(1 for r in rows if r.answers),
@@ -205,7 +204,6 @@ def overview():
 @roles_required(*STAFF)
 def export():
     rows, report, _exams, before, after, effect = _overview()
-    db.session.commit()
     title = f"学习效果：{before.title} → {after.title}" if before else ""
     content = services.overview_workbook(rows, report, effect, title)
     return send_download(content, "学习情况.xlsx",
