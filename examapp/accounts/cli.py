@@ -98,7 +98,6 @@ def set_password(login: str, password: str, temporary: bool) -> None:
         services.set_password(user, password, temporary=temporary)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(f"已为 {user.username} 设置密码" + ("（下次登录须修改）。" if temporary else "。"))
 
 
