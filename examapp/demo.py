@@ -118,6 +118,7 @@ def demo_command() -> None:
         outcome = load_shipped_bank()
     except BankError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"题库已载入：{outcome}。")
     exam = load_demo_exam()
     click.echo(f"示例考试：{exam.title}（编号 {exam.id}，已发布，开放 30 天）。")

@@ -1,10 +1,26 @@
-"""Chinese error pages (and JSON errors for API clients)."""
-from flask import current_app, g, jsonify, make_response, render_template, request
+"""Chinese error pages (and JSON errors for API clients), and the one handler of user errors.
+
+User errors: every domain error derives from `examapp.usererror.UserError` and carries its Chinese
+message. A view catches one only to do something better than the common case (re-render a form with
+the user's input and the problems beside the fields); any other is answered here: an API client gets
+`{"error": message, "status": status}` (plus "code" when set) with the error's status, a browser gets
+the message flashed and is sent back to the page it came from (a same-site referrer, else the home page).
+Either way the transaction is rolled back first, so nothing the request wrote before the error is kept.
+
+Transactions: services flush, they never commit. The request (the view, once everything it asked for
+succeeded) or the `flask` command commits; an error anywhere rolls the whole request back. GET requests
+read only and commit nothing; jobs such as finalising overdue attempts are explicit steps (`flask exams
+finalise-overdue` from the deploy timer, or an organiser's POST), not side effects of reading a page.
+"""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from examapp.extensions import db, login_manager
+from examapp.usererror import UserError
 
 # Seconds a client is asked to wait before retrying when the database is busy.
 BUSY_RETRY_AFTER = 2
@@ -35,6 +51,29 @@ def render_error(code: int, detail: str | None = None, template: str = "errors/e
     if _wants_json():
         return jsonify({"error": message, "status": code}), code
     return render_template(template, code=code, title=title, message=message), code
+
+
+def user_error_json(exc: UserError):
+    """The API's error body for a user error: {"error": message, "status": status[, "code": code]}."""
+    db.session.rollback()
+    body = {"error": str(exc), "status": exc.status}
+    if exc.code:
+        body["code"] = exc.code
+    return jsonify(body), exc.status
+
+
+def same_site_referrer() -> str | None:
+    """The page the request came from, if it is on this site (path and query only), else None."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or not referrer.isprintable():
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def is_busy_error(exc: BaseException) -> bool:
@@ -79,6 +118,18 @@ def register_error_handlers(app) -> None:
         response = make_response(render_error(503, template="errors/busy.html"))
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
+
+    @app.errorhandler(UserError)
+    def user_error(exc: UserError):
+        """A user error no view handled: nothing is kept, the user is told why (see the module's doc)."""
+        if _wants_json():
+            return user_error_json(exc)
+        db.session.rollback()
+        flash(str(exc), "danger")
+        target = same_site_referrer()
+        if target is None or target == request.full_path.rstrip("?") and request.method == "GET":
+            target = url_for("home.index")   # never send a GET back to itself
+        return redirect(target)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

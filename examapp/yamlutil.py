@@ -5,11 +5,13 @@ from __future__ import annotations
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent
 
+from examapp.usererror import UserError
+
 MAX_YAML_CHARS = 200_000      # a scheme or an exam definition is a page or two
 MAX_YAML_DEPTH = 20           # the deepest real document nests 3 or 4 levels
 
 
-class YamlInputError(ValueError):
+class YamlInputError(UserError):
     """The text is not YAML this app accepts; str() is the Chinese message for the user."""
 
 

@@ -104,6 +104,7 @@ def bank(app):
     from examapp.bank.services import load_shipped_bank
     with app.app_context():
         load_shipped_bank()
+        db.session.commit()   # services flush; the caller commits
 
 
 def login(client, username: str, password: str = "demo1234"):

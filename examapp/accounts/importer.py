@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from examapp.access.roles import ORG_KINDS
+from examapp.usererror import UserError
 from examapp.xlsxutil import MAX_SHEET_ROWS, SpreadsheetTooLarge, check_xlsx_limits
 
 COLUMNS = ("党组织名称", "党组织类别", "书记姓名", "登录名", "手机号")
@@ -21,7 +22,7 @@ PHONE_RE = re.compile(r"^1\d{10}$")
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(UserError):
     """The file as a whole cannot be read (wrong type, no header, ...)."""
 
 

@@ -16,12 +16,13 @@ from examapp.accounts.models import PartyOrganization, PasswordSheet, User, hash
 from examapp.audit.services import record
 from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow
+from examapp.usererror import UserError
 
 # No 0/O, 1/l/I: initial passwords are read off paper by people who are not young.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A request about accounts that cannot be carried out; the message is shown to the user."""
 
 

@@ -21,6 +21,7 @@ def load() -> None:
         outcome = services.load_shipped_bank()
     except services.BankError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"题库已载入：{outcome}。")
 
 
@@ -62,6 +63,7 @@ def import_file(file: Path, fmt: str | None) -> None:
     except services.BankError as exc:
         echo_problems(exc.problems)
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"导入完成：{outcome}。")
 
 

@@ -208,6 +208,7 @@ def import_questions():
             except services.BankError as exc:
                 problems = exc.problems or [str(exc)]
             else:
+                db.session.commit()
                 message = f"导入成功：{outcome.created} 道题目。"
                 if skipped:
                     message += f"另有 {len(skipped)} 道不支持的题目已跳过（见下方）。"

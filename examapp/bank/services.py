@@ -12,11 +12,12 @@ from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
 from examapp.extensions import db
 from examapp.timeutil import utcnow
+from examapp.usererror import UserError
 
 STEM_KEY_LENGTH = Question.__table__.c.stem_key.type.length
 
 
-class BankError(ValueError):
+class BankError(UserError):
     """A bank change that cannot be made; the message (Chinese) is shown to the user."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
@@ -177,23 +178,19 @@ def load_shipped_bank() -> ImportOutcome:
         raise BankError("题库文件有错误，未载入：\n" + format_report(regulation, report, full=False),
                         report.errors)
     outcome = ImportOutcome()
-    try:
-        load_articles()
-        articles = articles_by_number()
-        by_code = {q.code: q for q in db.session.scalars(select(Question).where(Question.code.is_not(None)))}
-        for item in report.questions:
-            question = by_code.get(item.code)
-            if question is None:
-                create_question(item.data, source="shipped", code=item.code, note="随系统提供的题库", articles=articles)
-                outcome.created += 1
-            elif update_question(question, item.data, note="题库文件更新", articles=articles):
-                outcome.updated += 1
-            else:
-                outcome.unchanged += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    load_articles()
+    articles = articles_by_number()
+    by_code = {q.code: q for q in db.session.scalars(select(Question).where(Question.code.is_not(None)))}
+    for item in report.questions:
+        question = by_code.get(item.code)
+        if question is None:
+            create_question(item.data, source="shipped", code=item.code, note="随系统提供的题库", articles=articles)
+            outcome.created += 1
+        elif update_question(question, item.data, note="题库文件更新", articles=articles):
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+    db.session.flush()
     return outcome
 
 
@@ -222,15 +219,11 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
     if problems:
         raise BankError(f"文件有 {len(problems)} 处错误，未导入任何题目。", problems)
     outcome = ImportOutcome()
-    try:
-        for _location, data in items:
-            create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles)
-            outcome.created += 1
-        record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for _location, data in items:
+        create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles)
+        outcome.created += 1
+    record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
+    db.session.flush()
     return outcome
 
 

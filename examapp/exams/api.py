@@ -17,13 +17,7 @@ from examapp.timeutil import utcnow
 bp = Blueprint("api", __name__)
 
 
-@bp.errorhandler(ExamError)
-def exam_error(exc: ExamError):
-    db.session.rollback()
-    body = {"error": str(exc), "status": exc.status}
-    if exc.code:
-        body["code"] = exc.code
-    return jsonify(body), exc.status
+# An ExamError is answered by the app-level handler (examapp.errors): /api/ paths always get JSON.
 
 
 def _own_attempt(attempt_id: int) -> Attempt:

@@ -11,11 +11,12 @@ import random
 from dataclasses import dataclass, field
 
 from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, int_to_cn_numeral
+from examapp.usererror import UserError
 
 MAX_POINTS = 100     # one question's points (the exam form's own bound; 1e308 from a YAML file overflowed)
 
 
-class BlueprintError(ValueError):
+class BlueprintError(UserError):
     def __init__(self, problems: list[str]):
         super().__init__("；".join(problems))
         self.problems = problems

@@ -71,7 +71,6 @@ def export_results(exam_id: int, fmt: str, output: Path) -> None:
     if exam is None:
         raise click.ClickException(f"没有编号为 {exam_id} 的考试")
     data = results.exam_results(exam)
-    db.session.commit()
     if fmt == "json":
         output.write_text(json.dumps(results.results_as_dict(data), ensure_ascii=False, indent=2), encoding="utf-8")
     else:

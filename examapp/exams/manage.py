@@ -164,14 +164,9 @@ def exam_publish(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        drawn = services.publish_exam(exam, actor_id=current_user.id)
-    except services.ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(f"考试已发布，已为 {drawn} 名考生预先生成试卷。", "success")
+    drawn = services.publish_exam(exam, actor_id=current_user.id)
+    db.session.commit()
+    flash(f"考试已发布，已为 {drawn} 名考生预先生成试卷。", "success")
     return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
 
 
@@ -215,14 +210,9 @@ def _intervene(action, target, success: str, redirect_to: str):
     if not form.validate_on_submit():
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
         return redirect(redirect_to)
-    try:
-        result = action(form)
-    except services.ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(success.format(result=result), "success")
+    result = action(form)
+    db.session.commit()
+    flash(success.format(result=result), "success")
     return redirect(redirect_to)
 
 
@@ -296,16 +286,11 @@ def exam_regrade(exam_id: int, question_id: int):
     if not form.validate_on_submit():
         flash("请填写重新评分的原因（将记入操作日志）。", "danger")
         return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    try:
-        changes = services.regrade_question(exam, question_id, form.reason.data, actor_id=current_user.id)
-    except services.ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        moved = [c for c in changes if c.old_score != c.new_score]
-        flash(f"已重新评分 {len(changes)} 份答卷，其中 {len(moved)} 份分数有变化："
-              + "；".join(f"{c.name} {c.old_score:g}→{c.new_score:g}" for c in moved[:20]), "success")
+    changes = services.regrade_question(exam, question_id, form.reason.data, actor_id=current_user.id)
+    db.session.commit()
+    moved = [c for c in changes if c.old_score != c.new_score]
+    flash(f"已重新评分 {len(changes)} 份答卷，其中 {len(moved)} 份分数有变化："
+          + "；".join(f"{c.name} {c.old_score:g}→{c.new_score:g}" for c in moved[:20]), "success")
     return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
 
 
@@ -316,7 +301,6 @@ def exam_regrade(exam_id: int, question_id: int):
 def exam_results(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     data = results.exam_results(exam)
-    db.session.commit()
     top = max([b.count for b in data.histogram] + [1])
     return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=TYPE_LABELS)
 
@@ -326,6 +310,5 @@ def exam_results(exam_id: int):
 def exam_results_xlsx(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     content = results.results_workbook(results.exam_results(exam))
-    db.session.commit()
     return send_download(content, f"{exam.title}-成绩与分析.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

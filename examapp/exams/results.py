@@ -10,14 +10,24 @@ from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
-from examapp.exams.models import FINISHED, IN_PROGRESS, PUBLISHED, Answer, Attempt, Exam, PaperItem
+from examapp.exams.models import (
+    ATTEMPT_STATUS_LABELS,
+    FINALISED_OVERDUE,
+    FINISHED,
+    IN_PROGRESS,
+    PUBLISHED,
+    Answer,
+    Attempt,
+    Exam,
+    PaperItem,
+)
 from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow
 from examapp.xlsxutil import keep_text_as_text
@@ -77,27 +87,57 @@ class ExamResults:
         return "缺考" if self.publish_blocker is None else "未交卷"
 
 
-def _best_attempts(exam: Exam) -> dict[int, Attempt]:
+@dataclass
+class Counted:
+    """A finished attempt as the results count it. An overdue one (past its deadline and grace, not yet
+    finalised by `flask exams finalise-overdue`) counts as it will be finalised: ended at its deadline and
+    marked by its saved answers, so the numbers do not depend on whether that step ran; reading writes nothing."""
+    id: int
+    user_id: int
+    score: float | None
+    status_label: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    marks: dict[int, float] | None = None   # item marks of an overdue attempt (not stored yet)
+
+    @classmethod
+    def of(cls, attempt: Attempt) -> Counted:
+        if attempt.status == IN_PROGRESS:   # overdue
+            marks = services.item_marks(attempt)
+            return cls(attempt.id, attempt.user_id, services.marks_total(marks),
+                       ATTEMPT_STATUS_LABELS[FINALISED_OVERDUE], attempt.started_at, attempt.deadline_at, marks)
+        # The server may finalise long after the deadline; the candidate's time stopped there.
+        ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
+        return cls(attempt.id, attempt.user_id, attempt.score, attempt.status_label, attempt.started_at, ended)
+
+
+def _best_attempts(exam: Exam, now: datetime) -> dict[int, Counted]:
     """Each candidate's counted attempt: the highest-scoring finished one (as Moodle's default)."""
-    best: dict[int, Attempt] = {}
-    for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
-                                                            Attempt.status.in_(FINISHED))):
+    best: dict[int, Counted] = {}
+    for attempt in db.session.scalars(select(Attempt).where(
+            Attempt.exam_id == exam.id, or_(Attempt.status.in_(FINISHED), services.overdue_clause(now)))):
+        counted = Counted.of(attempt)
         current = best.get(attempt.user_id)
-        if current is None or (attempt.score or 0) > (current.score or 0):
-            best[attempt.user_id] = attempt
+        if current is None or (counted.score or 0) > (current.score or 0):
+            best[attempt.user_id] = counted
     return best
 
 
-def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow], dict[int, Attempt], dict[int, str]]:
+def _still_writing(now: datetime):
+    """In progress and not yet overdue."""
+    return and_(Attempt.status == IN_PROGRESS,
+                or_(Attempt.deadline_at.is_(None), Attempt.deadline_at >= services.overdue_cutoff(now)))
+
+
+def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow], dict[int, Counted], dict[int, str]]:
     """Every eligible candidate with their counted score, competition rank and status, best first.
 
     Also returns the counted attempts by user and each user's organisation kind (for the analyses).
     """
     now = now or utcnow()
-    services.finalise_overdue(now, exam.id)
-    best = _best_attempts(exam)
+    best = _best_attempts(exam, now)
     running = set(db.session.scalars(select(Attempt.user_id).where(Attempt.exam_id == exam.id,
-                                                                   Attempt.status == "in_progress")))
+                                                                   _still_writing(now))))
     people = db.session.execute(services.eligible_users_query(exam).outerjoin(PartyOrganization)
                                 .with_only_columns(User.id, User.username, User.name, PartyOrganization.name,
                                                    PartyOrganization.kind)
@@ -107,9 +147,7 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
         attempt = best.get(user_id)
         if attempt is not None:
             status = attempt.status_label
-            # The server may finalise long after the deadline; the candidate's time stopped there.
-            ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
-            used = int((ended - attempt.started_at).total_seconds()) if attempt.started_at else None
+            used = int((attempt.ended_at - attempt.started_at).total_seconds()) if attempt.started_at else None
         else:
             status = RUNNING if user_id in running else NOT_YET_SAT if now < exam.closes_at else ABSENT
             used = None
@@ -124,7 +162,7 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
 
 def publication_blocker(exam: Exam, now: datetime | None = None) -> str | None:
     """Why the exam's results cannot be published now, or None: not while the window is open or anyone
-    is still writing (extra time past the close). Call after finalising overdue attempts."""
+    is still writing (extra time past the close). An overdue attempt is not writing any more."""
     now = now or utcnow()
     if exam.status != PUBLISHED:
         return "这场考试尚未发布，没有成绩可以通报。"
@@ -132,7 +170,7 @@ def publication_blocker(exam: Exam, now: datetime | None = None) -> str | None:
         return (f"考试尚未结束（{format_local(exam.closes_at)} 结束），结束后才能发布成绩；"
                 "如需提前结束，请在考试监控中“立即结束”。")
     running = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.exam_id == exam.id,
-                                                                      Attempt.status == IN_PROGRESS))
+                                                                      _still_writing(now)))
     if running:
         return f"还有 {running} 人在延时作答，全部交卷后才能发布成绩。"
     return None
@@ -154,7 +192,7 @@ def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
         by_user={r.user_id: r for r in rows}, publish_blocker=publication_blocker(exam, now))
 
 
-def _responses(attempts: list[Attempt], kinds: dict[int, str]):
+def _responses(attempts: list[Counted], kinds: dict[int, str]):
     """Plain rows for item analysis and mastery, with choices mapped back to the original option keys."""
     if not attempts:
         return [], [], {}
@@ -165,21 +203,23 @@ def _responses(attempts: list[Attempt], kinds: dict[int, str]):
     chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
     by_attempt: dict[int, dict] = {a.id: {} for a in attempts}
     owner = {a.id: a.user_id for a in attempts}
+    projected = {item_id: earned for a in attempts if a.marks is not None for item_id, earned in a.marks.items()}
     mastery_rows, questions = [], {}
     for item in items:
         version: QuestionVersion = item.version
         value = answers.get(item.id)
+        earned = projected.get(item.id, item.earned) or 0.0
         chosen: list[str] = []
         if item.type in ("single", "multiple") and value is not None:
             letters = [value] if isinstance(value, str) else list(value)
             chosen = [item.option_order[OPTION_KEYS.index(k)] for k in letters
                       if k in OPTION_KEYS and OPTION_KEYS.index(k) < len(item.option_order)]
         by_attempt[item.attempt_id][version.question_id] = statistics.ItemResponse(
-            earned=item.earned or 0.0, points=item.points, chosen=tuple(chosen), section=item.section,
+            earned=earned, points=item.points, chosen=tuple(chosen), section=item.section,
             position=item.position)
         mastery_rows.append(statistics.MasteryResponse(
             article_number=version.article_number, chapter=chapters.get(version.article_number),
-            organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=item.earned or 0.0, points=item.points))
+            organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=earned, points=item.points))
         questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
                                                    list(version.options or [])))
     totals = {a.id: a.score or 0.0 for a in attempts}
@@ -283,7 +323,7 @@ def results_workbook(results: ExamResults) -> bytes:
 
 def rank_of(exam: Exam, user_id: int) -> tuple[int | None, int]:
     """The candidate's place among those who sat (standard competition ranking) and how many sat."""
-    best = _best_attempts(exam)
+    best = _best_attempts(exam, utcnow())
     users = list(best)
     ranks = statistics.competition_ranks([best[u].score for u in users])
     return dict(zip(users, ranks, strict=True)).get(user_id), len(users)

@@ -1,7 +1,7 @@
 """Candidate pages: my exams, the start page, the exam page and the result/review page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from examapp.access.policy import roles_required
@@ -42,12 +42,7 @@ def start(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        attempt = services.start_attempt(exam, current_user)
-    except services.ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("exams.start_page", exam_id=exam.id))
+    attempt = services.start_attempt(exam, current_user)
     db.session.commit()
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))
 

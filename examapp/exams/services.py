@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -47,9 +47,10 @@ from examapp.exams.models import (
 )
 from examapp.extensions import db
 from examapp.timeutil import utcnow
+from examapp.usererror import UserError
 
 
-class ExamError(ValueError):
+class ExamError(UserError):
     """Something a user asked of an exam that cannot be done; the message is Chinese and shown as is."""
 
     def __init__(self, message: str, problems: list[str] | None = None, status: int = 400, code: str | None = None):
@@ -434,30 +435,47 @@ _SET_EARNED = (update(PaperItem.__table__).where(PaperItem.__table__.c.id == bin
                .values(earned=bindparam("b_earned")))
 
 
+def item_marks(attempt: Attempt) -> dict[int, float]:
+    """Each item's mark by its key and the stored answers (reads only; grade_attempt stores them)."""
+    rule = attempt.exam.multiple_rule
+    return {row.id: grading.grade_item(grading.ItemKey(type=row.type, points=row.points,
+                                                       answer=display_answer(row, row.option_order)),
+                                       row.value, rule)
+            for row in db.session.execute(_GRADING_ROWS, {"attempt_id": attempt.id})}
+
+
+def marks_total(marks: dict[int, float]) -> float:
+    return round(sum(marks.values()), 2)
+
+
 def grade_attempt(attempt: Attempt, now: datetime | None = None) -> float:
     """Mark every item of the attempt by its key and store the total."""
     db.session.flush()   # e.g. a regrade's new graded_version_id
-    rule = attempt.exam.multiple_rule
-    marks = [{"b_id": row.id,
-              "b_earned": grading.grade_item(grading.ItemKey(type=row.type, points=row.points,
-                                                             answer=display_answer(row, row.option_order)),
-                                             row.value, rule)}
-             for row in db.session.execute(_GRADING_ROWS, {"attempt_id": attempt.id})]
+    marks = [{"b_id": item_id, "b_earned": earned} for item_id, earned in item_marks(attempt).items()]
     if marks:
         db.session.execute(_SET_EARNED, marks)
     for loaded in [o for o in db.session.identity_map.values()
                    if isinstance(o, PaperItem) and o.attempt_id == attempt.id]:
         db.session.expire(loaded, ["earned"])
-    attempt.score = round(sum(m["b_earned"] for m in marks), 2)
+    attempt.score = marks_total({m["b_id"]: m["b_earned"] for m in marks})
     attempt.graded_at = now or utcnow()
     return attempt.score
+
+
+def overdue_cutoff(now: datetime) -> datetime:
+    """An in-progress attempt whose deadline is before this is overdue (timer.is_overdue)."""
+    return now - timedelta(seconds=settings_grace())
+
+
+def overdue_clause(now: datetime):
+    """In progress but past the deadline and its grace: finalise_overdue will end it."""
+    return and_(Attempt.status == IN_PROGRESS, Attempt.deadline_at < overdue_cutoff(now))
 
 
 def finalise_overdue(now: datetime | None = None, exam_id: int | None = None) -> int:
     """Finalise every in-progress attempt whose deadline and grace have passed (safe to run from cron)."""
     now = now or utcnow()
-    cutoff = now - timedelta(seconds=settings_grace())
-    stmt = select(Attempt).where(Attempt.status == IN_PROGRESS, Attempt.deadline_at < cutoff)
+    stmt = select(Attempt).where(overdue_clause(now))
     if exam_id is not None:
         stmt = stmt.where(Attempt.exam_id == exam_id)
     count = 0

@@ -14,6 +14,7 @@ from examapp.accounts.forms import ConfirmForm
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download
+from examapp.errors import user_error_json
 from examapp.exams import statistics
 from examapp.exams.models import Exam
 from examapp.extensions import db
@@ -32,11 +33,7 @@ ANSWER_FIELDS = ("question", "answer", "mode", "client_id")
 
 @bp.errorhandler(LearningError)
 def learning_error(exc: LearningError):
-    db.session.rollback()
-    body = {"error": str(exc), "status": exc.status}
-    if exc.code:
-        body["code"] = exc.code
-    return jsonify(body), exc.status
+    return user_error_json(exc)   # JSON even where the app-level handler would redirect a browser
 
 
 # --- candidate pages ------------------------------------------------------------------------------
@@ -197,7 +194,6 @@ def _overview():
 @roles_required(*STAFF)
 def overview():
     rows, report, exams, before, after, effect = _overview()
-    db.session.commit()    # computing exam results finalises overdue attempts
     return render_template("learning/overview.html", rows=rows, report=report, exams=exams, before=before,
                            after=after, effect=effect, daily_count=services.daily_count(), form=ConfirmForm(),
                            max_daily=MAX_DAILY_COUNT, practised=sum(1 for r in rows if r.answers),
@@ -208,7 +204,6 @@ def overview():
 @roles_required(*STAFF)
 def export():
     rows, report, _exams, before, after, effect = _overview()
-    db.session.commit()
     title = f"学习效果：{before.title} → {after.title}" if before else ""
     content = services.overview_workbook(rows, report, effect, title)
     return send_download(content, "学习情况.xlsx",
@@ -224,7 +219,7 @@ def settings():
     count = int(raw) if raw.isdigit() and len(raw) < 4 else -1
     try:
         services.set_daily_count(count, actor_id=current_user.id)
-    except LearningError as exc:
+    except LearningError as exc:   # the blueprint answers LearningError in JSON; this is a form
         db.session.rollback()
         flash(str(exc), "danger")
     else:

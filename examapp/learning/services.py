@@ -38,12 +38,13 @@ from examapp.learning.models import (
     PracticeAnswer,
 )
 from examapp.timeutil import to_local, utcnow
+from examapp.usererror import UserError
 from examapp.xlsxutil import keep_text_as_text
 
 PRACTICE_PAGE_SIZE = 10
 
 
-class LearningError(ValueError):
+class LearningError(UserError):
     """A learning request that cannot be done; the message is Chinese and shown as is."""
 
     def __init__(self, message: str, status: int = 400, code: str | None = None):

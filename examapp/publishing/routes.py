@@ -14,7 +14,6 @@ from examapp.publishing import documents
 from examapp.publishing import services as publishing
 from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, Snapshot
 from examapp.reports.fonts import FontError
-from examapp.scoring import services
 from examapp.scoring.models import EvaluationRound
 
 bp = Blueprint("published", __name__)
@@ -105,13 +104,8 @@ def _publish(kind, **target):
         abort(400)
     final = request.form.get("mode") == "final"
     days = request.form.get("days", type=int) or 5     # bounded by publishing.publish
-    try:
-        snap = publishing.publish(kind, final=final, objection_days=days, reason=request.form.get("reason", ""),
-                                  actor_id=current_user.id, **target)
-    except services.ScoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(request.referrer or url_for("published.index"))
+    snap = publishing.publish(kind, final=final, objection_days=days, reason=request.form.get("reason", ""),
+                              actor_id=current_user.id, **target)
     db.session.commit()
     flash(f"已发布{'正式' if final else '公示'}稿（第 {snap.id} 号，SHA-256 {snap.sha256[:16]}…）。", "success")
     return redirect(url_for("published.snapshot", snapshot_id=snap.id))
@@ -123,12 +117,7 @@ def finalise(snapshot_id: int):
     snap = db.get_or_404(Snapshot, snapshot_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        final = publishing.finalise(snap, actor_id=current_user.id)
-    except services.ScoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("published.snapshot", snapshot_id=snap.id))
+    final = publishing.finalise(snap, actor_id=current_user.id)
     db.session.commit()
     flash(f"已转为正式发布（第 {final.id} 号）。", "success")
     return redirect(url_for("published.snapshot", snapshot_id=final.id))

@@ -39,6 +39,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
+from examapp.usererror import UserError
+
 ENV_FONT_PATH = "REPORT_FONT_PATH"
 ENV_BOLD_FONT_PATH = "REPORT_BOLD_FONT_PATH"
 ENV_FONT_DIR = "REPORT_FONT_DIR"
@@ -65,7 +67,7 @@ TITLE_CANDIDATES = (
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 
 
-class FontError(ValueError):
+class FontError(UserError):
     """A font cannot be loaded, or cannot show some of the characters to be printed (message in Chinese)."""
 
     def __init__(self, message: str, missing: dict[str, list[str]] | None = None):

@@ -184,12 +184,7 @@ def round_compute(round_id: int):
     round_ = db.get_or_404(EvaluationRound, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        computation = services.compute_round(round_, actor_id=current_user.id)
-    except services.ScoringError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("scoring.round_detail", round_id=round_.id))
+    computation = services.compute_round(round_, actor_id=current_user.id)
     db.session.commit()
     return redirect(url_for("scoring.ranking", round_id=round_.id, computation_id=computation.id))
 

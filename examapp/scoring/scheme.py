@@ -34,6 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from numbers import Real
 
+from examapp.usererror import UserError
+
 # ---------------------------------------------------------------- domain constants
 
 EXAM, INDICATORS, ASSISTANCE, CONDUCT = "E", "I", "A", "C"
@@ -76,7 +78,7 @@ MAX_PRECISION = 6
 MAX_SCHEME_NUMBER = 1_000_000     # any weight, threshold or score bound: far beyond a real scheme
 
 
-class SchemeError(ValueError):
+class SchemeError(UserError):
     """A scheme that cannot be used; ``problems`` lists every problem found, in Chinese."""
 
     def __init__(self, problems: Sequence[str]):

@@ -36,10 +36,11 @@ from examapp.scoring.models import (
 )
 from examapp.scoring.scheme import Scheme, SchemeError
 from examapp.timeutil import utcnow
+from examapp.usererror import UserError
 from examapp.xlsxutil import keep_text_as_text
 
 
-class ScoringError(ValueError):
+class ScoringError(UserError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = problems or []

@@ -22,6 +22,7 @@ from examapp.audit.services import record
 from examapp.extensions import db
 from examapp.settings.models import SystemSetting
 from examapp.timeutil import utcnow
+from examapp.usererror import UserError
 
 SETTINGS_PAGE = "管理员菜单“系统设置”（/admin/settings）"
 # Marks of a value nobody has filled in yet (the shipped defaults use ××).
@@ -86,7 +87,7 @@ class OfficeSettings:
         return f"{self.doc_number_prefix}〔{year}〕{number}号" if self.doc_number_prefix else ""
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError):
     """Values that cannot be saved; ``problems`` maps a setting key to its Chinese message."""
 
     def __init__(self, problems: dict[str, str]):

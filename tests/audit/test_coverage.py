@@ -115,6 +115,7 @@ def test_answer_key_changes_are_audited(app, client, demo, bank):
     with app.app_context():
         bank_services.import_questions([("第1行", QuestionData(type="truefalse", stem="导入的判断题（审计测试）", answer=True,
                                                               explanation="说明", article=1, difficulty=1))])
+        db.session.commit()   # services flush; the caller commits
     audit.expect("question.import")
 
 
