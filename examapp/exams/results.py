@@ -17,6 +17,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
+from examapp.exams.attempts import finalise_overdue
 from examapp.exams.models import FINISHED, IN_PROGRESS, PUBLISHED, Answer, Attempt, Exam, PaperItem
 from examapp.extensions import db
 from examapp.timeutil import format_local, utcnow
@@ -94,7 +95,7 @@ def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow
     Also returns the counted attempts by user and each user's organisation kind (for the analyses).
     """
     now = now or utcnow()
-    services.finalise_overdue(now, exam.id)
+    finalise_overdue(now, exam.id)
     best = _best_attempts(exam)
     running = set(db.session.scalars(select(Attempt.user_id).where(Attempt.exam_id == exam.id,
                                                                    Attempt.status == "in_progress")))

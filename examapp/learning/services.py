@@ -25,7 +25,7 @@ from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, count_blanks, int_to_cn_
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.exams import grading, statistics
 from examapp.exams.models import FINISHED, PUBLISHED, REVIEW_AFTER_CLOSE, REVIEW_AFTER_SUBMIT, Attempt, Exam, PaperItem
-from examapp.exams.services import display_answer, present_item
+from examapp.exams.papers import display_answer, present_item
 from examapp.extensions import db
 from examapp.learning import scheduler
 from examapp.learning.models import (

@@ -7,8 +7,10 @@ from sqlalchemy import select
 from examapp.accounts.models import User
 from examapp.bank.models import Question
 from examapp.exams import proctoring
-from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
 from examapp.exams.models import Exam
+from examapp.exams.papers import display_answer
 from examapp.exams.statistics import Mastery
 from examapp.extensions import db
 from examapp.learning import services
@@ -63,13 +65,13 @@ def _sit_and_close(app, title: str, right_singles: int) -> int:
         exam = open_exam(title=title, review="after_close")
         for name in ("sj01", "sj02"):
             user = db.session.scalar(select(User).where(User.username == name))
-            attempt = exam_services.start_attempt(exam, user)
+            attempt = start_attempt(exam, user)
             singles = [i for i in attempt.items if i.type == "single"]
             for n, item in enumerate(singles):
-                key = exam_services.display_answer(item.version, item.option_order)
+                key = display_answer(item.version, item.option_order)
                 wrong = "A" if key != "A" else "B"
-                exam_services.save_answer(attempt.id, user.id, item.id, key if n < right_singles else wrong, 1)
-            exam_services.submit_attempt(attempt)
+                save_answer(attempt.id, user.id, item.id, key if n < right_singles else wrong, 1)
+            submit_attempt(attempt)
         proctoring.close_now(exam, "考试结束")
         db.session.commit()
         return exam.id

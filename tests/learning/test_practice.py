@@ -11,7 +11,10 @@ from examapp.accounts.models import User
 from examapp.bank.models import Question
 from examapp.exams import proctoring
 from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
 from examapp.exams.models import Answer, Attempt, Exam
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.learning import services
 from examapp.learning.models import DailyDrill, PracticeAnswer
@@ -171,14 +174,14 @@ def _closed_exam_with_wrong_answers(app, review: str) -> tuple[int, int]:
     with app.app_context():
         exam = open_exam(review=review, title=f"考试（{review}）")
         user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt = exam_services.start_attempt(exam, user)
+        attempt = start_attempt(exam, user)
         wrong_question = None
         for item in attempt.items:
             if item.type == "single":
-                key = exam_services.display_answer(item.version, item.option_order)
-                exam_services.save_answer(attempt.id, user.id, item.id, "A" if key != "A" else "B", 1)
+                key = display_answer(item.version, item.option_order)
+                save_answer(attempt.id, user.id, item.id, "A" if key != "A" else "B", 1)
                 wrong_question = item.version.question_id
-        exam_services.submit_attempt(attempt)
+        submit_attempt(attempt)
         db.session.commit()
         return exam.id, wrong_question
 
@@ -260,7 +263,7 @@ def test_completing_the_drill_marks_today_done_and_counts_the_streak(app, sj01):
 def _right_answer(app, question_id: int):
     with app.app_context():
         version = db.session.get(Question, question_id).current
-        return exam_services.display_answer(version, [o["key"] for o in version.options or []]) \
+        return display_answer(version, [o["key"] for o in version.options or []]) \
             if version.type != "fill" else [alts[0] for alts in version.answer]
 
 
