@@ -4,12 +4,10 @@ Loads the finished attempts and hands plain rows to the pure functions in statis
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,8 +18,8 @@ from examapp.exams import services, statistics
 from examapp.exams.attempts import finalise_overdue
 from examapp.exams.models import FINISHED, IN_PROGRESS, PUBLISHED, Answer, Attempt, Exam, PaperItem
 from examapp.extensions import db
+from examapp.spreadsheets import CENTER, table_sheet, workbook_bytes
 from examapp.timeutil import format_local, utcnow
-from examapp.xlsxutil import keep_text_as_text
 
 ABSENT = "缺考"
 NOT_YET_SAT = "未参加（考试进行中）"   # no attempt yet while the window is open: may still come
@@ -238,19 +236,9 @@ def _reliability_rows(reliability: statistics.Reliability) -> list[list]:
 def results_workbook(results: ExamResults) -> bytes:
     """Results, item analysis and mastery as an Excel workbook (Chinese headers)."""
     workbook = Workbook()
-    header_font, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
 
     def sheet(title: str, header: list[str], rows: list[list], widths: list[int]):
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell, width in zip(ws[1], widths, strict=True):
-            cell.font, cell.fill = header_font, fill
-            cell.alignment = Alignment(horizontal="center")
-            ws.column_dimensions[cell.column_letter].width = width
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        return ws
+        return table_sheet(workbook, title, header, rows, widths, alignment=CENTER)
 
     workbook.remove(workbook.active)
     ws = sheet("成绩", ["名次", "党组织", "姓名", "登录名", "得分", "用时", "状态"],
@@ -276,9 +264,7 @@ def results_workbook(results: ExamResults) -> bytes:
             f"第{int_to_cn_numeral(m.chapter)}章" if m.chapter else "—", m.questions_answered,
             round(m.earned, 2), round(m.possible, 2), _percent(m.mastery)] for m in results.mastery.articles],
           [12, 10, 10, 10, 10, 10])
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 

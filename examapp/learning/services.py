@@ -4,14 +4,12 @@ exams domain's pure grading and statistics.
 """
 from __future__ import annotations
 
-import io
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -37,8 +35,8 @@ from examapp.learning.models import (
     LearningSettings,
     PracticeAnswer,
 )
+from examapp.spreadsheets import CENTER, table_sheet, workbook_bytes
 from examapp.timeutil import to_local, utcnow
-from examapp.xlsxutil import keep_text_as_text
 
 PRACTICE_PAGE_SIZE = 10
 
@@ -644,18 +642,9 @@ def overview_workbook(rows: list[ParticipationRow], report: statistics.MasteryRe
     """学习情况 as an Excel workbook (Chinese headers)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
 
     def sheet(title: str, header: list[str], body: list[list], widths: list[int]):
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell, width in zip(ws[1], widths, strict=True):
-            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
-            ws.column_dimensions[cell.column_letter].width = width
-        for row in body:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        return ws
+        return table_sheet(workbook, title, header, body, widths, alignment=CENTER)
 
     sheet("参与情况", ["党组织", "类别", "姓名", "登录名", "练习题数", "近7天题数", "练习天数", "最近练习", "连续完成每日一练（天）", "今日已完成"],
           [[r.organization, r.kind, r.name, r.login, r.answers, r.answers_week, r.days,
@@ -676,6 +665,4 @@ def overview_workbook(rows: list[ParticipationRow], report: statistics.MasteryRe
                      "—" if c.change is None else round(c.change * 100, 1)] for c in effect], [12, 10, 18, 18, 16])
         ws.append([])
         ws.append([effect_title])
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
