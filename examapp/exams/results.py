@@ -16,7 +16,9 @@ from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
 from examapp.exams.attempts import finalise_overdue
+from examapp.exams.mastery import Mastery, MasteryReport, MasteryResponse, mastery_report, weakest_articles
 from examapp.exams.models import FINISHED, IN_PROGRESS, PUBLISHED, Answer, Attempt, Exam, PaperItem
+from examapp.exams.reliability import Reliability, exam_reliability
 from examapp.extensions import db
 from examapp.spreadsheets import CENTER, table_sheet, workbook_bytes
 from examapp.timeutil import format_local, utcnow
@@ -64,8 +66,8 @@ class ExamResults:
     summary: statistics.Summary
     histogram: list[statistics.Bin]
     items: list[ItemRow]
-    reliability: statistics.Reliability
-    mastery: statistics.MasteryReport
+    reliability: Reliability
+    mastery: MasteryReport
     ranking_rule: str = statistics.RANKING_RULE
     by_user: dict[int, ResultRow] = field(default_factory=dict)
     publish_blocker: str | None = None   # why the results cannot be published yet
@@ -149,7 +151,7 @@ def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
         exam=exam, rows=rows, summary=statistics.summary(scores, exam.pass_mark),
         histogram=statistics.histogram(scores, exam.total_points or 100),
         items=sorted(items, key=lambda i: (i.stats.facility if i.stats.facility is not None else 2)),
-        reliability=statistics.exam_reliability(attempt_rows), mastery=statistics.mastery_report(mastery_rows),
+        reliability=exam_reliability(attempt_rows), mastery=mastery_report(mastery_rows),
         by_user={r.user_id: r for r in rows}, publish_blocker=publication_blocker(exam, now))
 
 
@@ -176,7 +178,7 @@ def _responses(attempts: list[Attempt], kinds: dict[int, str]):
         by_attempt[item.attempt_id][version.question_id] = statistics.ItemResponse(
             earned=item.earned or 0.0, points=item.points, chosen=tuple(chosen), section=item.section,
             position=item.position)
-        mastery_rows.append(statistics.MasteryResponse(
+        mastery_rows.append(MasteryResponse(
             article_number=version.article_number, chapter=chapters.get(version.article_number),
             organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=item.earned or 0.0, points=item.points))
         questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
@@ -187,14 +189,14 @@ def _responses(attempts: list[Attempt], kinds: dict[int, str]):
     return attempt_rows, mastery_rows, questions
 
 
-def candidate_weak_articles(attempt: Attempt) -> list[statistics.Mastery]:
+def candidate_weak_articles(attempt: Attempt) -> list[Mastery]:
     items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
                                .options(selectinload(PaperItem.version))).all()
     chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
-    rows = [statistics.MasteryResponse(article_number=i.version.article_number,
+    rows = [MasteryResponse(article_number=i.version.article_number,
                                        chapter=chapters.get(i.version.article_number), organization_kind="",
                                        earned=i.earned or 0.0, points=i.points) for i in items]
-    return [m for m in statistics.weakest_articles(rows) if m.mastery < 1]
+    return [m for m in weakest_articles(rows) if m.mastery < 1]
 
 
 def results_as_dict(results: ExamResults) -> dict:
@@ -224,7 +226,7 @@ def _round(value: float | None, places: int) -> float | str:
     return "—" if value is None else round(value, places)
 
 
-def _reliability_rows(reliability: statistics.Reliability) -> list[list]:
+def _reliability_rows(reliability: Reliability) -> list[list]:
     """The statistics sheet's reliability rows: α over marks (or KR-20), its method, SEM and what they mean."""
     return [[f"信度（{reliability.label}，按每题得分）", _round(reliability.alpha, 3)],
             ["信度计算方法", f"{reliability.method_text}；{reliability.attempts} 人 × {reliability.items} 题"],

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import User
-from examapp.bank.core import remap_option_letters
+from examapp.bank.letters import remap_option_letters
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import timer
 from examapp.exams.attempts import attempts_of, focus_warning, touch_attempt, window_state

@@ -12,7 +12,7 @@ from examapp.exams.attempts import start_attempt, touch_attempt
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import candidate_exam_rows, review_context
 from examapp.extensions import db
-from examapp.learning import services as learning
+from examapp.learning.progress import summary_for
 from examapp.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
@@ -23,7 +23,7 @@ bp = Blueprint("exams", __name__)
 def my_exams():
     rows = candidate_exam_rows(current_user)
     db.session.commit()
-    return render_template("exams/my_exams.html", rows=rows, learning=learning.summary_for(current_user.id))
+    return render_template("exams/my_exams.html", rows=rows, learning=summary_for(current_user.id))
 
 
 @bp.route("/exams/<int:exam_id>")

@@ -18,6 +18,8 @@ from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.learning import services
 from examapp.learning.models import DailyDrill, PracticeAnswer
+from examapp.learning.progress import wrong_book
+from examapp.learning.reading import highlight
 from examapp.timeutil import utcnow
 from tests.conftest import login
 from tests.exams.conftest import open_exam
@@ -190,10 +192,10 @@ def test_closed_exam_mistakes_enter_the_wrong_book_only_once_the_review_policy_s
     exam_id, question = _closed_exam_with_wrong_answers(app, "after_close")
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == "sj01"))
-        assert question not in {e.question["question"] for e in services.wrong_book(user_id)}   # still open
+        assert question not in {e.question["question"] for e in wrong_book(user_id)}   # still open
         proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
         db.session.commit()
-        entries = services.wrong_book(user_id)
+        entries = wrong_book(user_id)
     assert question in {e.question["question"] for e in entries}
     assert "考试（after_close）" in sj01.get("/learning/wrong").get_data(as_text=True)
 
@@ -204,7 +206,7 @@ def test_score_only_exam_mistakes_never_enter_the_wrong_book(app, sj01):
         proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
         db.session.commit()
         user_id = db.session.scalar(select(User.id).where(User.username == "sj01"))
-        assert services.wrong_book(user_id) == []
+        assert wrong_book(user_id) == []
 
 
 def test_the_daily_drill_has_the_organisers_count_and_is_fixed_for_the_day(app, sj01):
@@ -297,9 +299,9 @@ def test_reading_a_chapter_marks_key_phrases_and_links_each_article_to_practice(
 
 
 def test_highlight_cuts_text_into_marked_runs():
-    assert services.highlight("甲乙丙乙", ["乙"]) == [("甲", False), ("乙", True), ("丙", False), ("乙", True)]
-    assert services.highlight("营商环境", ["营商", "营商环境"]) == [("营商环境", True)]
-    assert services.highlight("abc", []) == [("abc", False)]
+    assert highlight("甲乙丙乙", ["乙"]) == [("甲", False), ("乙", True), ("丙", False), ("乙", True)]
+    assert highlight("营商环境", ["营商", "营商环境"]) == [("营商环境", True)]
+    assert highlight("abc", []) == [("abc", False)]
 
 
 def test_the_days_first_drill_is_written_under_the_sqlite_write_lock_taken_up_front(app, sj01, engine_name):
