@@ -31,7 +31,7 @@ from examapp.bank.formats.common import (
     parse_difficulty,
     split_tags,
 )
-from examapp.spreadsheets import TEMPLATE_FILL, set_widths, style_header, workbook_bytes, write_text
+from examapp.spreadsheets import TEMPLATE_FILL, cell_text, set_widths, style_header, workbook_bytes, write_text
 from examapp.xlsxutil import check_xlsx_limits
 
 SHEET_NAME = "题库"
@@ -69,15 +69,9 @@ HELP_ROWS = (
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return clean_text(str(value)).strip()
+    return clean_text(cell_text(value)).strip()
 
 
 def _set(cell, value: object) -> None:
