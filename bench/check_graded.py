@@ -2,7 +2,7 @@
 fresh grading of the answers stored now? (A save committed after its attempt was graded would differ.)
 
 Run by bench/autosave.py with the app's environment (DATABASE_URL). Grades through the ORM path
-(`services.item_key` per item), independent of the production grader's single-query path. Prints one
+(`item_key` per item), independent of the production grader's single-query path. Prints one
 JSON line.
 """
 from __future__ import annotations
@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from examapp import create_app
-from examapp.exams import grading, services
+from examapp.exams import grading
 from examapp.exams.models import FINISHED, Answer, Attempt, PaperItem
+from examapp.exams.papers import item_key
 from examapp.extensions import db
 
 
@@ -45,7 +46,7 @@ def main() -> None:
         for attempt in started:
             if attempt.status not in FINISHED or attempt.score is None:
                 continue
-            fresh = round(sum(grading.grade_item(services.item_key(i), answers.get(i.id), attempt.exam.multiple_rule)
+            fresh = round(sum(grading.grade_item(item_key(i), answers.get(i.id), attempt.exam.multiple_rule)
                               for i in items[attempt.id]), 2)
             if abs(fresh - attempt.score) > 1e-6:
                 mismatched.append({"attempt": attempt.id, "stored": attempt.score, "fresh": fresh})

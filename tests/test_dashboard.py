@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from examapp.accounts.models import User
-from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt, submit_attempt
 from examapp.exams.models import Exam
 from examapp.extensions import db
 from examapp.scoring import services as scoring
@@ -18,7 +18,7 @@ from tests.exams.conftest import open_exam
 
 def _start(username: str, exam_id: int):
     user = db.session.scalar(select(User).where(User.username == username))
-    attempt = exam_services.start_attempt(db.session.get(Exam, exam_id), user)
+    attempt = start_attempt(db.session.get(Exam, exam_id), user)
     db.session.commit()
     return attempt
 
@@ -29,7 +29,7 @@ def test_dashboard_counts_candidates_by_state_and_focus_alerts(app, client, bank
         _start("sj01", exam_id)
         second = _start("sj02", exam_id)
         second.focus_losses = 2
-        exam_services.submit_attempt(second)
+        submit_attempt(second)
         db.session.commit()
     login(client, "organizer")
     data = client.get("/dashboard.json").get_json()

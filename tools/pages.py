@@ -15,6 +15,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.models import Question
 from examapp.exams import services as exam_services
 from examapp.exams.assembly import Section
+from examapp.exams.attempts import start_attempt, submit_attempt
 from examapp.exams.models import IN_PROGRESS, READY, Attempt, Exam
 from examapp.extensions import db
 from examapp.publishing import services as publishing
@@ -38,9 +39,9 @@ def _attempt(exam: Exam, username: str, *, submit: bool, now=None) -> Attempt:
     attempt = db.session.scalar(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)
                                 .order_by(Attempt.number.desc()).limit(1))
     if attempt is None or attempt.status == READY:
-        attempt = exam_services.start_attempt(exam, user, now)
+        attempt = start_attempt(exam, user, now)
     if submit and attempt.status == IN_PROGRESS:
-        exam_services.submit_attempt(attempt, now=now)
+        submit_attempt(attempt, now=now)
     return attempt
 
 

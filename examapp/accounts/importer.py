@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from examapp.access.roles import ORG_KINDS
+from examapp.spreadsheets import CENTER, set_widths, style_header, workbook_bytes
 from examapp.usererror import UserError
 from examapp.xlsxutil import MAX_SHEET_ROWS, SpreadsheetTooLarge, check_xlsx_limits
 
@@ -187,11 +187,8 @@ def template_workbook() -> bytes:
     sheet = workbook.active
     sheet.title = "书记名单"
     sheet.append(list(COLUMNS))
-    for cell, width in zip(sheet[1], (32, 14, 12, 16, 16), strict=True):
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FCE4D6")
-        cell.alignment = Alignment(horizontal="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+    style_header(sheet[1], alignment=CENTER)
+    set_widths(sheet, (32, 14, 12, 16, 16))
     kinds = DataValidation(type="list", formula1='"' + ",".join(ORG_KINDS) + '"', allow_blank=False)
     kinds.error = "请从下拉列表中选择党组织类别"
     sheet.add_data_validation(kinds)
@@ -210,6 +207,4 @@ def template_workbook() -> bytes:
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

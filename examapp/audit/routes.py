@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import Row, String, cast, or_, select
 
 from examapp.access.policy import roles_required
@@ -18,8 +17,8 @@ from examapp.audit.models import AuditEntry
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
+from examapp.spreadsheets import csv_safe, set_widths, style_header, workbook_bytes
 from examapp.timeutil import format_local, local_to_utc, utcnow
-from examapp.xlsxutil import keep_text_as_text
 
 bp = Blueprint("audit", __name__)
 
@@ -258,27 +257,14 @@ def export_xlsx():
     sheet = workbook.active
     sheet.title = "操作日志"
     sheet.append(EXPORT_HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    style_header(sheet[1], fill=None)
     for row in rows:
         sheet.append(row.cells())
-    for column, width in zip("ABCDEFGHIJ", (20, 14, 10, 18, 22, 10, 10, 40, 30, 50), strict=True):
-        sheet.column_dimensions[column].width = width
+    set_widths(sheet, (20, 14, 10, 18, 22, 10, 10, 40, 30, 50))
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return send_download(buffer.getvalue(), _export_name("xlsx"),
+    return send_download(workbook_bytes(workbook), _export_name("xlsx"),
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-
-# A cell starting with one of these is a formula to Excel/WPS when a CSV is opened; an apostrophe keeps it text.
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value) -> object:
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @bp.route("/export.csv")
@@ -289,7 +275,7 @@ def export_csv():
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
     for row in rows:
-        writer.writerow([_csv_safe(value) for value in row.cells()])
+        writer.writerow([csv_safe(value) for value in row.cells()])
     # UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly.
     body = "\ufeff" + buffer.getvalue()
     return send_download(body.encode("utf-8"), _export_name("csv"), "text/csv; charset=utf-8")

@@ -8,9 +8,11 @@ from flask_login import current_user
 
 from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE
-from examapp.exams import services
+from examapp.exams.attempts import record_focus_loss, start_attempt, submit_attempt, touch_attempt
+from examapp.exams.autosave import save_answer
 from examapp.exams.models import END_CANDIDATE, END_TIMER, Attempt, Exam
-from examapp.exams.services import ExamError, iso
+from examapp.exams.review import attempt_state, candidate_exam_rows, iso, paper_payload
+from examapp.exams.services import ExamError
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 
@@ -128,7 +130,7 @@ def list_exams():
          "closes_at": iso(row.exam.closes_at), "duration_minutes": row.exam.duration_minutes,
          "window": row.window, "attempt": row.attempt_id, "attempt_status": row.attempt_status,
          "can_start": row.can_start}
-        for row in services.candidate_exam_rows(current_user, now)]})
+        for row in candidate_exam_rows(current_user, now)]})
 
 
 @bp.post("/exams/<int:exam_id>/attempts")
@@ -139,8 +141,8 @@ def start(exam_id: int):
     if exam is None:
         raise ExamError("找不到这场考试。", status=404)
     now = utcnow()
-    attempt = services.start_attempt(exam, current_user, now)
-    payload = services.paper_payload(attempt, now)
+    attempt = start_attempt(exam, current_user, now)
+    payload = paper_payload(attempt, now)
     db.session.commit()
     return jsonify(payload)
 
@@ -150,8 +152,8 @@ def start(exam_id: int):
 def state(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = utcnow()
-    services.touch_attempt(attempt, now)
-    payload = services.attempt_state(attempt, now)
+    touch_attempt(attempt, now)
+    payload = attempt_state(attempt, now)
     db.session.commit()
     return jsonify(payload)
 
@@ -161,7 +163,7 @@ def state(attempt_id: int):
 def save(attempt_id: int, session_user: tuple[int, str]):
     item, answer, seq = parse_save(read_json_object(SAVE_FIELDS))
     user_id, nonce = session_user
-    result = services.save_answer(attempt_id, user_id, item, answer, seq, session_nonce=nonce)
+    result = save_answer(attempt_id, user_id, item, answer, seq, session_nonce=nonce)
     db.session.commit()
     return jsonify({"saved": result.saved, "seq": result.seq,
                     "stored": {"answer": result.stored_value, "seq": result.stored_seq},
@@ -174,8 +176,8 @@ def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     by = parse_submit(read_json_object(SUBMIT_FIELDS, required=False))
     now = utcnow()
-    services.submit_attempt(attempt, by, now)
-    payload = services.attempt_state(attempt, now)
+    submit_attempt(attempt, by, now)
+    payload = attempt_state(attempt, now)
     db.session.commit()
     return jsonify(payload)
 
@@ -185,7 +187,7 @@ def submit(attempt_id: int):
 def event(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     _, away_seconds = parse_event(read_json_object(EVENT_FIELDS))
-    result = services.record_focus_loss(attempt, away_seconds=away_seconds)
+    result = record_focus_loss(attempt, away_seconds=away_seconds)
     db.session.commit()
     return jsonify(result)
 

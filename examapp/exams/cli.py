@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from examapp.exams import results, services
+from examapp.exams.attempts import finalise_overdue as finalise_overdue_attempts
 from examapp.exams.definitions import definition_from_yaml
 from examapp.exams.models import Exam
 from examapp.extensions import db
@@ -56,7 +57,7 @@ def publish(exam_id: int) -> None:
 @exams_cli.command("finalise-overdue")
 def finalise_overdue() -> None:
     """把已过截止时间仍未交卷的作答自动交卷并评分（可每分钟由 cron 运行）。"""
-    count = services.finalise_overdue()
+    count = finalise_overdue_attempts()
     db.session.commit()
     click.echo(f"已自动交卷 {count} 份。")
 

@@ -14,8 +14,11 @@ from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
+from examapp.exams.attempts import touch_attempt
 from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
+from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
+from examapp.exams.review import iso, review_context
 from examapp.extensions import db
 from examapp.formutil import choices
 from examapp.timeutil import local_to_utc, to_local, utcnow
@@ -152,7 +155,7 @@ def exam_detail(exam_id: int):
     eligible = db.session.scalar(select(func.count()).select_from(services.eligible_users_query(exam).subquery()))
     problems = services.definition_problems_for(exam)
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
-                           regradable=services.regradable_questions(exam), regrade_form=InterventionForm(),
+                           regradable=regradable_questions(exam), regrade_form=InterventionForm(),
                            sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
                            review_warning=services.review_warning(exam))
@@ -202,7 +205,7 @@ def exam_monitor_json(exam_id: int):
     rows = proctoring.monitor_rows(exam)
     db.session.commit()
     return {"counts": proctoring.monitor_counts(rows), "rows": [r.as_dict() for r in rows],
-            "closes_at": services.iso(exam.closes_at)}
+            "closes_at": iso(exam.closes_at)}
 
 
 def _intervene(action, target, success: str, redirect_to: str):
@@ -271,9 +274,9 @@ def exam_window(exam_id: int):
 @roles_required(*STAFF)
 def attempt_review(exam_id: int, attempt_id: int):
     attempt = _attempt_of(exam_id, attempt_id)
-    services.touch_attempt(attempt)
+    touch_attempt(attempt)
     db.session.commit()
-    context = services.review_context(attempt, utcnow(), force_full=True)
+    context = review_context(attempt, utcnow(), force_full=True)
     return render_template("exams/manage_attempt.html", timeline=proctoring.attempt_timeline(attempt),
                            audit=proctoring.audit_for_attempt(attempt), form=InterventionForm(), **context)
 
@@ -286,7 +289,7 @@ def exam_regrade(exam_id: int, question_id: int):
     if not form.validate_on_submit():
         flash("请填写重新评分的原因（将记入操作日志）。", "danger")
         return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    changes = services.regrade_question(exam, question_id, form.reason.data, actor_id=current_user.id)
+    changes = regrade_question(exam, question_id, form.reason.data, actor_id=current_user.id)
     db.session.commit()
     moved = [c for c in changes if c.old_score != c.new_score]
     flash(f"已重新评分 {len(changes)} 份答卷，其中 {len(moved)} 份分数有变化："

@@ -10,6 +10,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.audit.models import AuditEntry
 from examapp.audit.services import record
 from examapp.exams import services, timer
+from examapp.exams.attempts import finalise_overdue, finish_attempt, touch_attempt
 from examapp.exams.models import (
     ATTEMPT_STATUS_LABELS,
     END_ORGANISER,
@@ -106,7 +107,7 @@ def _reason(reason: str) -> str:
 def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
     """One row per eligible candidate (latest attempt), after finalising anything overdue."""
     now = now or utcnow()
-    services.finalise_overdue(now, exam.id)
+    finalise_overdue(now, exam.id)
     users = db.session.execute(services.eligible_users_query(exam).outerjoin(PartyOrganization)
                                .with_only_columns(User.id, User.username, User.name, PartyOrganization.name)
                                .order_by(PartyOrganization.sort_order, User.username)).all()
@@ -169,7 +170,7 @@ def grant_extra_time(attempt: Attempt, minutes: int, reason: str, *, actor_id: i
     if attempt.status == READY:
         attempt.extra_seconds += minutes * 60   # counts from the start, when the candidate begins
     elif attempt.status == IN_PROGRESS:
-        services.touch_attempt(attempt, now)
+        touch_attempt(attempt, now)
         if attempt.status != IN_PROGRESS:
             raise ExamError("该考生的作答已过截止时间，已由服务器交卷（服务器超时处理）；如需继续，请使用“重新开放”。")
         attempt.extra_seconds += minutes * 60
@@ -186,7 +187,7 @@ def force_submit(attempt: Attempt, reason: str, *, actor_id: int | None = None,
                  now: datetime | None = None) -> Attempt:
     now = now or utcnow()
     reason = _reason(reason)
-    if attempt.status != IN_PROGRESS or not services.finish_attempt(attempt, SUBMITTED, END_ORGANISER, now,
+    if attempt.status != IN_PROGRESS or not finish_attempt(attempt, SUBMITTED, END_ORGANISER, now,
                                                                     note=reason, actor_id=actor_id):
         raise ExamError("该作答不在答题中，无需强制交卷。")
     return attempt
@@ -244,7 +245,7 @@ def close_now(exam: Exam, reason: str, *, actor_id: int | None = None, now: date
     finished = 0
     for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
                                                             Attempt.status == IN_PROGRESS)).all():
-        if services.finish_attempt(attempt, SUBMITTED, END_ORGANISER, now, note=reason, actor_id=actor_id):
+        if finish_attempt(attempt, SUBMITTED, END_ORGANISER, now, note=reason, actor_id=actor_id):
             finished += 1
     return finished
 

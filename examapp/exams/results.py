@@ -4,12 +4,10 @@ Loads the finished attempts and hands plain rows to the pure functions in statis
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +15,9 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
+from examapp.exams.attempts import overdue_clause, overdue_cutoff
+from examapp.exams.marking import item_marks, marks_total
+from examapp.exams.mastery import Mastery, MasteryReport, MasteryResponse, mastery_report, weakest_articles
 from examapp.exams.models import (
     ATTEMPT_STATUS_LABELS,
     FINALISED_OVERDUE,
@@ -28,9 +29,10 @@ from examapp.exams.models import (
     Exam,
     PaperItem,
 )
+from examapp.exams.reliability import Reliability, exam_reliability
 from examapp.extensions import db
+from examapp.spreadsheets import CENTER, table_sheet, workbook_bytes
 from examapp.timeutil import format_local, utcnow
-from examapp.xlsxutil import keep_text_as_text
 
 ABSENT = "缺考"
 NOT_YET_SAT = "未参加（考试进行中）"   # no attempt yet while the window is open: may still come
@@ -75,8 +77,8 @@ class ExamResults:
     summary: statistics.Summary
     histogram: list[statistics.Bin]
     items: list[ItemRow]
-    reliability: statistics.Reliability
-    mastery: statistics.MasteryReport
+    reliability: Reliability
+    mastery: MasteryReport
     ranking_rule: str = statistics.RANKING_RULE
     by_user: dict[int, ResultRow] = field(default_factory=dict)
     publish_blocker: str | None = None   # why the results cannot be published yet
@@ -103,8 +105,8 @@ class Counted:
     @classmethod
     def of(cls, attempt: Attempt) -> Counted:
         if attempt.status == IN_PROGRESS:   # overdue
-            marks = services.item_marks(attempt)
-            return cls(attempt.id, attempt.user_id, services.marks_total(marks),
+            marks = item_marks(attempt)
+            return cls(attempt.id, attempt.user_id, marks_total(marks),
                        ATTEMPT_STATUS_LABELS[FINALISED_OVERDUE], attempt.started_at, attempt.deadline_at, marks)
         # The server may finalise long after the deadline; the candidate's time stopped there.
         ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
@@ -115,7 +117,7 @@ def _best_attempts(exam: Exam, now: datetime) -> dict[int, Counted]:
     """Each candidate's counted attempt: the highest-scoring finished one (as Moodle's default)."""
     best: dict[int, Counted] = {}
     for attempt in db.session.scalars(select(Attempt).where(
-            Attempt.exam_id == exam.id, or_(Attempt.status.in_(FINISHED), services.overdue_clause(now)))):
+            Attempt.exam_id == exam.id, or_(Attempt.status.in_(FINISHED), overdue_clause(now)))):
         counted = Counted.of(attempt)
         current = best.get(attempt.user_id)
         if current is None or (counted.score or 0) > (current.score or 0):
@@ -126,7 +128,7 @@ def _best_attempts(exam: Exam, now: datetime) -> dict[int, Counted]:
 def _still_writing(now: datetime):
     """In progress and not yet overdue."""
     return and_(Attempt.status == IN_PROGRESS,
-                or_(Attempt.deadline_at.is_(None), Attempt.deadline_at >= services.overdue_cutoff(now)))
+                or_(Attempt.deadline_at.is_(None), Attempt.deadline_at >= overdue_cutoff(now)))
 
 
 def result_rows(exam: Exam, now: datetime | None = None) -> tuple[list[ResultRow], dict[int, Counted], dict[int, str]]:
@@ -188,7 +190,7 @@ def exam_results(exam: Exam, now: datetime | None = None) -> ExamResults:
         exam=exam, rows=rows, summary=statistics.summary(scores, exam.pass_mark),
         histogram=statistics.histogram(scores, exam.total_points or 100),
         items=sorted(items, key=lambda i: (i.stats.facility if i.stats.facility is not None else 2)),
-        reliability=statistics.exam_reliability(attempt_rows), mastery=statistics.mastery_report(mastery_rows),
+        reliability=exam_reliability(attempt_rows), mastery=mastery_report(mastery_rows),
         by_user={r.user_id: r for r in rows}, publish_blocker=publication_blocker(exam, now))
 
 
@@ -217,7 +219,7 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
         by_attempt[item.attempt_id][version.question_id] = statistics.ItemResponse(
             earned=earned, points=item.points, chosen=tuple(chosen), section=item.section,
             position=item.position)
-        mastery_rows.append(statistics.MasteryResponse(
+        mastery_rows.append(MasteryResponse(
             article_number=version.article_number, chapter=chapters.get(version.article_number),
             organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=earned, points=item.points))
         questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
@@ -228,14 +230,14 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
     return attempt_rows, mastery_rows, questions
 
 
-def candidate_weak_articles(attempt: Attempt) -> list[statistics.Mastery]:
+def candidate_weak_articles(attempt: Attempt) -> list[Mastery]:
     items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
                                .options(selectinload(PaperItem.version))).all()
     chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
-    rows = [statistics.MasteryResponse(article_number=i.version.article_number,
+    rows = [MasteryResponse(article_number=i.version.article_number,
                                        chapter=chapters.get(i.version.article_number), organization_kind="",
                                        earned=i.earned or 0.0, points=i.points) for i in items]
-    return [m for m in statistics.weakest_articles(rows) if m.mastery < 1]
+    return [m for m in weakest_articles(rows) if m.mastery < 1]
 
 
 def results_as_dict(results: ExamResults) -> dict:
@@ -265,7 +267,7 @@ def _round(value: float | None, places: int) -> float | str:
     return "—" if value is None else round(value, places)
 
 
-def _reliability_rows(reliability: statistics.Reliability) -> list[list]:
+def _reliability_rows(reliability: Reliability) -> list[list]:
     """The statistics sheet's reliability rows: α over marks (or KR-20), its method, SEM and what they mean."""
     return [[f"信度（{reliability.label}，按每题得分）", _round(reliability.alpha, 3)],
             ["信度计算方法", f"{reliability.method_text}；{reliability.attempts} 人 × {reliability.items} 题"],
@@ -277,19 +279,9 @@ def _reliability_rows(reliability: statistics.Reliability) -> list[list]:
 def results_workbook(results: ExamResults) -> bytes:
     """Results, item analysis and mastery as an Excel workbook (Chinese headers)."""
     workbook = Workbook()
-    header_font, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
 
     def sheet(title: str, header: list[str], rows: list[list], widths: list[int]):
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell, width in zip(ws[1], widths, strict=True):
-            cell.font, cell.fill = header_font, fill
-            cell.alignment = Alignment(horizontal="center")
-            ws.column_dimensions[cell.column_letter].width = width
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        return ws
+        return table_sheet(workbook, title, header, rows, widths, alignment=CENTER)
 
     workbook.remove(workbook.active)
     ws = sheet("成绩", ["名次", "党组织", "姓名", "登录名", "得分", "用时", "状态"],
@@ -315,9 +307,7 @@ def results_workbook(results: ExamResults) -> bytes:
             f"第{int_to_cn_numeral(m.chapter)}章" if m.chapter else "—", m.questions_answered,
             round(m.earned, 2), round(m.possible, 2), _percent(m.mastery)] for m in results.mastery.articles],
           [12, 10, 10, 10, 10, 10])
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 

@@ -7,10 +7,12 @@ from flask_login import current_user
 from examapp.access.policy import roles_required
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.forms import ConfirmForm
-from examapp.exams import grading, results, services
+from examapp.exams import grading, results
+from examapp.exams.attempts import start_attempt, touch_attempt
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
+from examapp.exams.review import candidate_exam_rows, review_context
 from examapp.extensions import db
-from examapp.learning import services as learning
+from examapp.learning.progress import summary_for
 from examapp.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
@@ -19,16 +21,16 @@ bp = Blueprint("exams", __name__)
 @bp.route("/exams")
 @roles_required(CANDIDATE)
 def my_exams():
-    rows = services.candidate_exam_rows(current_user)
+    rows = candidate_exam_rows(current_user)
     db.session.commit()
-    return render_template("exams/my_exams.html", rows=rows, learning=learning.summary_for(current_user.id))
+    return render_template("exams/my_exams.html", rows=rows, learning=summary_for(current_user.id))
 
 
 @bp.route("/exams/<int:exam_id>")
 @roles_required(CANDIDATE)
 def start_page(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    row = next((r for r in services.candidate_exam_rows(current_user) if r.exam.id == exam.id), None)
+    row = next((r for r in candidate_exam_rows(current_user) if r.exam.id == exam.id), None)
     if row is None:
         abort(404)
     db.session.commit()
@@ -42,7 +44,7 @@ def start(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    attempt = services.start_attempt(exam, current_user)
+    attempt = start_attempt(exam, current_user)
     db.session.commit()
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))
 
@@ -54,11 +56,11 @@ def attempt(attempt_id: int):
     if attempt.user_id != current_user.id:
         abort(404)
     now = utcnow()
-    services.touch_attempt(attempt, now)
+    touch_attempt(attempt, now)
     db.session.commit()
     if attempt.status == IN_PROGRESS:
         return render_template("exams/take.html", attempt=attempt, exam=attempt.exam)
-    context = services.review_context(attempt, now)
+    context = review_context(attempt, now)
     if context["level"] == "full" and now >= attempt.exam.closes_at:
         context["rank"], context["sat"] = results.rank_of(attempt.exam, current_user.id)
         context["weak_articles"] = results.candidate_weak_articles(attempt)

@@ -15,11 +15,20 @@ from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.errors import user_error_json
-from examapp.exams import statistics
+from examapp.exams.mastery import mastery_report
 from examapp.exams.models import Exam
 from examapp.extensions import db
 from examapp.learning import services
 from examapp.learning.models import DAILY, MAX_DAILY_COUNT, MODES, PRACTICE, WRONG_BOOK
+from examapp.learning.overview import (
+    closed_exams,
+    district_mastery_rows,
+    learning_effect,
+    overview_workbook,
+    participation,
+)
+from examapp.learning.progress import answered_in_drill, drill_for, mastery_map, summary_for, todays_drill, wrong_book
+from examapp.learning.reading import chapters, highlight, key_phrases, practice_counts_by_article
 from examapp.learning.services import LearningError
 from examapp.timeutil import utcnow
 
@@ -41,14 +50,14 @@ def learning_error(exc: LearningError):
 @bp.route("/")
 @roles_required(CANDIDATE)
 def index():
-    summary = services.summary_for(current_user.id)
-    return render_template("learning/index.html", summary=summary, chapters=services.chapters())
+    summary = summary_for(current_user.id)
+    return render_template("learning/index.html", summary=summary, chapters=chapters())
 
 
 @bp.route("/read")
 @roles_required(CANDIDATE)
 def read():
-    return render_template("learning/read.html", chapters=services.chapters())
+    return render_template("learning/read.html", chapters=chapters())
 
 
 @bp.route("/read/<int:chapter>")
@@ -57,15 +66,15 @@ def read_chapter(chapter: int):
     articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter).order_by(Article.number)))
     if not articles:
         abort(404)
-    chapters = services.chapters()
-    phrases = services.key_phrases([a.number for a in articles])
-    counts = services.practice_counts_by_article()
-    shown = [{"article": a, "runs": services.highlight(a.text, phrases.get(a.number, [])),
+    all_chapters = chapters()
+    phrases = key_phrases([a.number for a in articles])
+    counts = practice_counts_by_article()
+    shown = [{"article": a, "runs": highlight(a.text, phrases.get(a.number, [])),
               "phrases": phrases.get(a.number, []), "questions": counts.get(a.number, 0)} for a in articles]
-    position = [c["number"] for c in chapters].index(chapter)
-    return render_template("learning/chapter.html", chapter=chapters[position], articles=shown,
-                           previous=chapters[position - 1] if position > 0 else None,
-                           following=chapters[position + 1] if position + 1 < len(chapters) else None)
+    position = [c["number"] for c in all_chapters].index(chapter)
+    return render_template("learning/chapter.html", chapter=all_chapters[position], articles=shown,
+                           previous=all_chapters[position - 1] if position > 0 else None,
+                           following=all_chapters[position + 1] if position + 1 < len(all_chapters) else None)
 
 
 def _int_arg(name: str) -> int | None:
@@ -83,7 +92,7 @@ def practice():
     questions, total = services.select_practice(current_user.id, selection) if chosen else ([], 0)
     article = db.session.get(Article, selection.article) if selection.article else None
     return render_template("learning/practice.html", selection=selection, questions=questions, total=total,
-                           chosen=chosen, article=article, chapters=services.chapters(), types=TYPE_LABELS,
+                           chosen=chosen, article=article, chapters=chapters(), types=TYPE_LABELS,
                            page_size=services.PRACTICE_PAGE_SIZE, mode=PRACTICE)
 
 
@@ -91,32 +100,32 @@ def practice():
 @roles_required(CANDIDATE)
 def daily():
     now, user_id = utcnow(), current_user.id
-    drill = services.todays_drill(user_id, now)
+    drill = todays_drill(user_id, now)
     if drill is None:
         # The day's first visit writes its drill. A GET's SQLite transaction begins deferred and could not
         # upgrade its read lock if another request wrote meanwhile: end it, take the write lock up front.
         db.session.commit()
         db.session.connection(execution_options={"sqlite_immediate": True})
-        drill = services.drill_for(user_id, now)
+        drill = drill_for(user_id, now)
         db.session.commit()
-    answered_ids = services.answered_in_drill(drill)
+    answered_ids = answered_in_drill(drill)
     return render_template("learning/daily.html", drill=drill, questions=services.present_questions(drill.question_ids),
                            answered=len(answered_ids), answered_ids=answered_ids, size=len(drill.question_ids),
-                           summary=services.summary_for(user_id, now), mode=DAILY)
+                           summary=summary_for(user_id, now), mode=DAILY)
 
 
 @bp.route("/wrong")
 @roles_required(CANDIDATE)
 def wrong():
-    entries = services.wrong_book(current_user.id)
+    entries = wrong_book(current_user.id)
     return render_template("learning/wrong.html", entries=entries, mode=WRONG_BOOK)
 
 
 @bp.route("/mastery")
 @roles_required(CANDIDATE)
 def mastery():
-    cells = services.mastery_map(current_user.id)
-    return render_template("learning/mastery.html", cells=cells, chapters=services.chapters())
+    cells = mastery_map(current_user.id)
+    return render_template("learning/mastery.html", cells=cells, chapters=chapters())
 
 
 # --- the practice-answer API (the same discipline as the exam autosave) -----------------------------
@@ -182,11 +191,11 @@ def _effect_exams(exams: list[Exam]) -> tuple[Exam | None, Exam | None]:
 
 def _overview():
     now = utcnow()
-    rows = services.participation(now)
-    report = statistics.mastery_report(services.district_mastery_rows(now))
-    exams = services.closed_exams(now)
+    rows = participation(now)
+    report = mastery_report(district_mastery_rows(now))
+    exams = closed_exams(now)
     before, after = _effect_exams(exams)
-    effect = services.learning_effect(before, after) if before else None
+    effect = learning_effect(before, after) if before else None
     return rows, report, exams, before, after, effect
 
 
@@ -205,7 +214,7 @@ def overview():
 def export():
     rows, report, _exams, before, after, effect = _overview()
     title = f"学习效果：{before.title} → {after.title}" if before else ""
-    content = services.overview_workbook(rows, report, effect, title)
+    content = overview_workbook(rows, report, effect, title)
     return send_download(content, "学习情况.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -1,31 +1,25 @@
-"""Learning logic: the practice pool, graded practice answers, each day's drill, the 错题本, mastery and
-the organiser's overview. Loads plain rows and hands them to the pure scheduler (scheduler.py) and to the
-exams domain's pure grading and statistics.
-"""
+"""Learning logic: the practice pool, graded practice answers (the hot path) and the day's settings.
+
+Loads plain rows and hands them to the pure scheduler (scheduler.py) and to the exams domain's pure grading
+and statistics. The rest of learning: `progress` (evidence, the daily drill, the 错题本, mastery), `reading`
+(the regulation with key phrases), `overview` (the organiser's overview and its workbook)."""
 from __future__ import annotations
 
-import io
-import zlib
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 
 from examapp.access.policy import SESSION_REPLACED
 from examapp.access.roles import CANDIDATE
-from examapp.accounts.models import PartyOrganization, User
+from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, count_blanks, int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
-from examapp.exams import grading, statistics
-from examapp.exams.models import FINISHED, PUBLISHED, REVIEW_AFTER_CLOSE, REVIEW_AFTER_SUBMIT, Attempt, Exam, PaperItem
-from examapp.exams.services import display_answer, present_item
+from examapp.exams import grading
+from examapp.exams.papers import display_answer, present_item
 from examapp.extensions import db
 from examapp.learning import scheduler
 from examapp.learning.models import (
@@ -39,7 +33,6 @@ from examapp.learning.models import (
 )
 from examapp.timeutil import to_local, utcnow
 from examapp.usererror import UserError
-from examapp.xlsxutil import keep_text_as_text
 
 PRACTICE_PAGE_SIZE = 10
 
@@ -85,14 +78,14 @@ def set_daily_count(count: int, *, actor_id: int | None = None) -> None:
 
 # --- the practice pool ----------------------------------------------------------------------------
 
-def _pool_filter():
+def pool_filter():
     return (Question.active.is_(True), Question.exam_only.is_(False))
 
 
 def practice_pool() -> list[scheduler.Candidate]:
     """Every question a candidate may practise: active and not marked 仅用于考试."""
     return [scheduler.Candidate(qid, article) for qid, article in db.session.execute(
-        select(Question.id, Question.article_number).where(*_pool_filter()).order_by(Question.id))]
+        select(Question.id, Question.article_number).where(*pool_filter()).order_by(Question.id))]
 
 
 def present_question(version: QuestionVersion) -> dict:
@@ -117,7 +110,7 @@ def _current_versions(question_ids: list[int]) -> dict[int, QuestionVersion]:
     rows = db.session.scalars(
         select(QuestionVersion).join(Question, (Question.id == QuestionVersion.question_id)
                                      & (Question.version == QuestionVersion.version))
-        .where(Question.id.in_(question_ids), *_pool_filter()))
+        .where(Question.id.in_(question_ids), *pool_filter()))
     return {v.question_id: v for v in rows}
 
 
@@ -137,7 +130,7 @@ class PracticeSelection:
 def select_practice(user_id: int, selection: PracticeSelection) -> tuple[list[dict], int]:
     """One page of practice questions for the selection, those the candidate has not answered first,
     then those last answered wrongly, then the rest; and how many questions the selection has."""
-    stmt = select(Question.id).where(*_pool_filter())
+    stmt = select(Question.id).where(*pool_filter())
     if selection.article is not None:
         stmt = stmt.where(Question.article_number == selection.article)
     elif selection.chapter is not None:
@@ -267,416 +260,17 @@ def _complete_drill_if_done(user_id: int, day: date, now: datetime) -> bool:
     drill = db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
     if drill is None:
         return False
-    if drill.completed_at is None and set(drill.question_ids) <= _answered_in_drill(user_id, day):
+    if drill.completed_at is None and set(drill.question_ids) <= answered_on_day(user_id, day):
         drill.completed_at = now
         db.session.flush()
     return drill.completed_at is not None
 
 
-def _answered_in_drill(user_id: int, day: date) -> set[int]:
+def answered_on_day(user_id: int, day: date) -> set[int]:
     return set(db.session.scalars(select(PracticeAnswer.question_id).where(
         PracticeAnswer.user_id == user_id, PracticeAnswer.day == day, PracticeAnswer.mode == DAILY)))
-
-
-# --- evidence: practice and reviewable exam answers ------------------------------------------------
-
-@dataclass(frozen=True)
-class Evidence:
-    question_id: int
-    article: int | None
-    earned: float            # 0..1
-    at: datetime
-    source: str              # "practice" | "exam"
-    exam_title: str = ""
-
-
-def exam_answers_reviewable(attempt_status: str, policy: str, closes_at: datetime, now: datetime) -> bool:
-    """A finished exam answer counts for learning once its review policy shows the answers (as the
-    result page does): after submit, or after the exam closed; never under 'score only'."""
-    if attempt_status not in FINISHED:
-        return False
-    return policy == REVIEW_AFTER_SUBMIT or (policy == REVIEW_AFTER_CLOSE and now >= closes_at)
-
-
-def user_evidence(user_id: int, now: datetime | None = None) -> list[Evidence]:
-    now = now or utcnow()
-    evidence = [Evidence(qid, article, earned, at, "practice") for qid, article, earned, at in db.session.execute(
-        select(PracticeAnswer.question_id, QuestionVersion.article_number, PracticeAnswer.earned,
-               PracticeAnswer.answered_at)
-        .join(QuestionVersion, QuestionVersion.id == PracticeAnswer.question_version_id)
-        .where(PracticeAnswer.user_id == user_id))]
-    key_version = func.coalesce(PaperItem.graded_version_id, PaperItem.question_version_id)
-    for row in db.session.execute(
-            select(QuestionVersion.question_id, QuestionVersion.article_number, PaperItem.earned, PaperItem.points,
-                   Attempt.submitted_at, Attempt.status, Exam.review_policy, Exam.closes_at, Exam.title)
-            .join(Attempt, Attempt.id == PaperItem.attempt_id).join(Exam, Exam.id == Attempt.exam_id)
-            .join(QuestionVersion, QuestionVersion.id == key_version)
-            .where(Attempt.user_id == user_id, Attempt.status.in_(FINISHED))):
-        if row.points > 0 and exam_answers_reviewable(row.status, row.review_policy, row.closes_at, now):
-            evidence.append(Evidence(row.question_id, row.article_number, (row.earned or 0.0) / row.points,
-                                     row.submitted_at, "exam", row.title))
-    return evidence
-
-
-def reviews_by_question(evidence: list[Evidence]) -> dict[int, list[scheduler.Review]]:
-    reviews: dict[int, list[scheduler.Review]] = defaultdict(list)
-    for e in evidence:
-        reviews[e.question_id].append(scheduler.Review(at=e.at, day=local_day(e.at), right=e.earned >= 1 - 1e-9))
-    return reviews
-
-
-def article_priority(evidence: list[Evidence]) -> dict[int, float]:
-    totals: dict[int, list[float]] = defaultdict(list)
-    for e in evidence:
-        if e.article is not None:
-            totals[e.article].append(e.earned)
-    return {article: scheduler.smoothed_mastery(sum(values), len(values)) for article, values in totals.items()}
-
-
-# --- the daily drill ---------------------------------------------------------------------------------
-
-def todays_drill(user_id: int, now: datetime | None = None) -> DailyDrill | None:
-    day = local_day(now or utcnow())
-    return db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
-
-
-def drill_for(user_id: int, now: datetime | None = None) -> DailyDrill:
-    """Today's drill, chosen by the scheduler the first time it is asked for today and then fixed."""
-    now = now or utcnow()
-    day = local_day(now)
-    drill = todays_drill(user_id, now)
-    if drill is not None:
-        return drill
-    evidence = user_evidence(user_id, now)
-    cards = {qid: card for qid, reviews in reviews_by_question(evidence).items()
-             if (card := scheduler.card_after(reviews)) is not None}
-    data = scheduler.DrillInput(questions=practice_pool(), cards=cards, priority=article_priority(evidence))
-    seed = zlib.crc32(f"{user_id}:{day.isoformat()}".encode())
-    chosen = scheduler.choose_daily(data, day, daily_count(), seed)
-    try:
-        with db.session.begin_nested():
-            drill = DailyDrill(user_id=user_id, day=day, question_ids=chosen, created_at=now)
-            db.session.add(drill)
-    except IntegrityError:   # the same candidate's other tab chose it a moment ago
-        drill = db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
-    return drill
-
-
-def answered_in_drill(drill: DailyDrill) -> set[int]:
-    return _answered_in_drill(drill.user_id, drill.day) & set(drill.question_ids)
-
-
-def drill_progress(drill: DailyDrill) -> tuple[int, int]:
-    return len(answered_in_drill(drill)), len(drill.question_ids)
 
 
 def completed_days(user_id: int) -> set[date]:
     return set(db.session.scalars(select(DailyDrill.day).where(DailyDrill.user_id == user_id,
                                                                DailyDrill.completed_at.is_not(None))))
-
-
-@dataclass
-class LearningSummary:
-    """What the candidate's home page shows of learning today."""
-    streak: int
-    done_today: bool
-    answered_today: int
-    drill_size: int
-    wrong_open: int
-
-
-def summary_for(user_id: int, now: datetime | None = None) -> LearningSummary:
-    now = now or utcnow()
-    day = local_day(now)
-    drill = db.session.scalar(select(DailyDrill).where(DailyDrill.user_id == user_id, DailyDrill.day == day))
-    answered, size = drill_progress(drill) if drill else (0, daily_count())
-    return LearningSummary(streak=scheduler.current_streak(completed_days(user_id), day),
-                           done_today=bool(drill and drill.completed_at), answered_today=answered, drill_size=size,
-                           wrong_open=wrong_count(user_id, now))
-
-
-# --- the 错题本 ------------------------------------------------------------------------------------
-
-@dataclass
-class WrongEntry:
-    question: dict
-    entry: scheduler.BookEntry
-    source: str             # where it was last answered wrongly: 练习 / exam title
-
-
-def _open_book_entries(evidence: list[Evidence]) -> dict[int, scheduler.BookEntry]:
-    return {qid: entry for qid, reviews in reviews_by_question(evidence).items()
-            if (entry := scheduler.book_entry(reviews)) is not None and entry.open}
-
-
-def wrong_count(user_id: int, now: datetime | None = None) -> int:
-    """How many questions of the practice pool are in the candidate's 错题本 (for the home page)."""
-    open_ids = list(_open_book_entries(user_evidence(user_id, now)))
-    if not open_ids:
-        return 0
-    return db.session.scalar(select(func.count(Question.id)).where(Question.id.in_(open_ids), *_pool_filter()))
-
-
-def wrong_book(user_id: int, now: datetime | None = None) -> list[WrongEntry]:
-    """Questions still in the 错题本 (practice pool only), the most recent mistake first."""
-    evidence = user_evidence(user_id, now)
-    last_wrong_source = {}
-    for e in sorted(evidence, key=lambda e: e.at):
-        if e.earned < 1 - 1e-9:
-            last_wrong_source[e.question_id] = e.exam_title or "练习"
-    entries = _open_book_entries(evidence)
-    ordered = sorted(entries, key=lambda qid: entries[qid].wrong_at, reverse=True)
-    questions = {q["question"]: q for q in present_questions(ordered)}
-    return [WrongEntry(questions[qid], entries[qid], last_wrong_source.get(qid, "练习"))
-            for qid in ordered if qid in questions]
-
-
-# --- mastery ----------------------------------------------------------------------------------------
-
-@dataclass
-class ArticleCell:
-    article: Article
-    responses: int = 0
-    earned: float = 0.0
-    practice: int = 0
-    practice_right: int = 0
-    exam: int = 0
-    exam_earned: float = 0.0
-    last_at: datetime | None = None
-    exams: list[str] = field(default_factory=list)
-
-    @property
-    def mastery(self) -> float | None:
-        return self.earned / self.responses if self.responses else None
-
-    @property
-    def level(self) -> str:
-        """The cell's colour band."""
-        m = self.mastery
-        if m is None:
-            return "none"
-        return "low" if m < 0.6 else "mid" if m < 0.85 else "high"
-
-
-def mastery_map(user_id: int, now: datetime | None = None) -> list[ArticleCell]:
-    """All articles in order, each with the candidate's evidence (practice and reviewable exams)."""
-    cells = {a.number: ArticleCell(a) for a in db.session.scalars(select(Article).order_by(Article.number))}
-    for e in user_evidence(user_id, now):
-        cell = cells.get(e.article)
-        if cell is None:
-            continue
-        cell.responses += 1
-        cell.earned += e.earned
-        if e.source == "practice":
-            cell.practice += 1
-            cell.practice_right += e.earned >= 1 - 1e-9
-        else:
-            cell.exam += 1
-            cell.exam_earned += e.earned
-            if e.exam_title not in cell.exams:
-                cell.exams.append(e.exam_title)
-        cell.last_at = max(cell.last_at or e.at, e.at)
-    return list(cells.values())
-
-
-# --- reading -------------------------------------------------------------------------------------------
-
-def chapters() -> list[dict]:
-    rows = db.session.execute(select(Article.chapter, Article.chapter_title, func.min(Article.number),
-                                     func.max(Article.number), func.count(Article.number))
-                              .group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
-    return [{"number": c, "label": f"第{int_to_cn_numeral(c)}章 {t}", "first": lo, "last": hi, "articles": n}
-            for c, t, lo, hi, n in rows]
-
-
-def key_phrases(article_numbers: list[int]) -> dict[int, list[str]]:
-    """Per article, the phrases its fill-in questions ask for (the bank checks they appear in the article's
-    text): the words a secretary should know by heart."""
-    phrases: dict[int, list[str]] = defaultdict(list)
-    rows = db.session.execute(
-        select(QuestionVersion.article_number, QuestionVersion.answer)
-        .join(Question, (Question.id == QuestionVersion.question_id) & (Question.version == QuestionVersion.version))
-        .where(QuestionVersion.type == "fill", QuestionVersion.article_number.in_(article_numbers),
-               Question.active.is_(True)).order_by(Question.id))
-    for article, answer in rows:
-        for blank in answer or []:
-            if blank and blank[0] not in phrases[article]:
-                phrases[article].append(blank[0])
-    return phrases
-
-
-def highlight(text: str, phrases: list[str]) -> list[tuple[str, bool]]:
-    """The text cut into (piece, is_key_phrase) runs, longest phrase first where they overlap."""
-    marks = [False] * len(text)
-    for phrase in sorted(phrases, key=len, reverse=True):
-        start = text.find(phrase)
-        while phrase and start != -1:
-            for i in range(start, start + len(phrase)):
-                marks[i] = True
-            start = text.find(phrase, start + len(phrase))
-    runs: list[tuple[str, bool]] = []
-    for char, mark in zip(text, marks, strict=True):
-        if runs and runs[-1][1] == mark:
-            runs[-1] = (runs[-1][0] + char, mark)
-        else:
-            runs.append((char, mark))
-    return runs
-
-
-def practice_counts_by_article() -> dict[int, int]:
-    return dict(db.session.execute(select(Question.article_number, func.count(Question.id))
-                                   .where(*_pool_filter()).group_by(Question.article_number)).all())
-
-
-# --- the organiser's overview --------------------------------------------------------------------------
-
-@dataclass
-class ParticipationRow:
-    user_id: int
-    name: str
-    login: str
-    organization: str
-    kind: str
-    answers: int
-    answers_week: int
-    days: int
-    last_day: date | None
-    streak: int
-    done_today: bool
-
-
-def participation(now: datetime | None = None) -> list[ParticipationRow]:
-    """Every active candidate's practice: answers (all, last 7 days), days practised, streak, today's drill."""
-    now = now or utcnow()
-    day = local_day(now)
-    week_start = day - timedelta(days=6)
-    stats = {uid: (n, week, days, last) for uid, n, week, days, last in db.session.execute(
-        select(PracticeAnswer.user_id, func.count(PracticeAnswer.id),
-               func.count(PracticeAnswer.id).filter(PracticeAnswer.day >= week_start),
-               func.count(func.distinct(PracticeAnswer.day)), func.max(PracticeAnswer.day))
-        .group_by(PracticeAnswer.user_id))}
-    completed: dict[int, set[date]] = defaultdict(set)
-    for uid, d in db.session.execute(select(DailyDrill.user_id, DailyDrill.day)
-                                     .where(DailyDrill.completed_at.is_not(None))):
-        completed[uid].add(d)
-    rows = []
-    for uid, name, login, org, kind in db.session.execute(
-            select(User.id, User.name, User.username, PartyOrganization.name, PartyOrganization.kind)
-            .outerjoin(PartyOrganization, PartyOrganization.id == User.organization_id)
-            .where(User.role == CANDIDATE, User.active.is_(True))
-            .order_by(PartyOrganization.sort_order, User.username)):
-        n, week, days, last = stats.get(uid, (0, 0, 0, None))
-        rows.append(ParticipationRow(uid, name, login, org or "—", kind or "—", n, week, days, last,
-                                     scheduler.current_streak(completed[uid], day), day in completed[uid]))
-    return rows
-
-
-def district_mastery_rows(now: datetime | None = None) -> list[statistics.MasteryResponse]:
-    """Every candidate's practice answers and finished answers in closed exams, one response weighing 1."""
-    now = now or utcnow()
-    chapters_of = dict(db.session.execute(select(Article.number, Article.chapter)).all())
-    kinds = {uid: kind or "—" for uid, kind in db.session.execute(
-        select(User.id, PartyOrganization.kind).outerjoin(PartyOrganization,
-                                                          PartyOrganization.id == User.organization_id))}
-    rows = [statistics.MasteryResponse(article, chapters_of.get(article), kinds.get(uid, "—"), earned, 1.0)
-            for uid, article, earned in db.session.execute(
-                select(PracticeAnswer.user_id, QuestionVersion.article_number, PracticeAnswer.earned)
-                .join(QuestionVersion, QuestionVersion.id == PracticeAnswer.question_version_id))]
-    key_version = func.coalesce(PaperItem.graded_version_id, PaperItem.question_version_id)
-    for uid, article, earned, points in db.session.execute(
-            select(Attempt.user_id, QuestionVersion.article_number, PaperItem.earned, PaperItem.points)
-            .join(Attempt, Attempt.id == PaperItem.attempt_id).join(Exam, Exam.id == Attempt.exam_id)
-            .join(QuestionVersion, QuestionVersion.id == key_version)
-            .where(Attempt.status.in_(FINISHED), Exam.closes_at <= now)):
-        if points > 0:
-            rows.append(statistics.MasteryResponse(article, chapters_of.get(article), kinds.get(uid, "—"),
-                                                   (earned or 0.0) / points, 1.0))
-    return rows
-
-
-def closed_exams(now: datetime | None = None) -> list[Exam]:
-    now = now or utcnow()
-    return list(db.session.scalars(select(Exam).where(Exam.status == PUBLISHED, Exam.closes_at <= now)
-                                   .order_by(Exam.closes_at, Exam.id)))
-
-
-@dataclass(frozen=True)
-class MasteryChange:
-    article: int
-    chapter: int | None
-    before: float | None
-    after: float | None
-
-    @property
-    def change(self) -> float | None:
-        return None if self.before is None or self.after is None else self.after - self.before
-
-
-def mastery_change(before: list[statistics.Mastery], after: list[statistics.Mastery]) -> list[MasteryChange]:
-    """Per article, mastery in the earlier and the later exam and the change, largest gain first
-    (articles tested in only one of them last, by number)."""
-    first = {m.article: m for m in before if m.article is not None}
-    second = {m.article: m for m in after if m.article is not None}
-    changes = [MasteryChange(a, (first.get(a) or second.get(a)).chapter,
-                             first[a].mastery if a in first else None, second[a].mastery if a in second else None)
-               for a in sorted(set(first) | set(second))]
-    return sorted(changes, key=lambda c: (c.change is None, -(c.change or 0), c.article))
-
-
-def learning_effect(before: Exam, after: Exam) -> list[MasteryChange]:
-    from examapp.exams import results
-    return mastery_change(results.exam_results(before).mastery.articles, results.exam_results(after).mastery.articles)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _article_label(number: int | None) -> str:
-    return f"第{int_to_cn_numeral(number)}条" if number else "未关联条款"
-
-
-def _chapter_label(number: int | None) -> str:
-    return f"第{int_to_cn_numeral(number)}章" if number else "—"
-
-
-def overview_workbook(rows: list[ParticipationRow], report: statistics.MasteryReport,
-                      effect: list[MasteryChange] | None, effect_title: str = "") -> bytes:
-    """学习情况 as an Excel workbook (Chinese headers)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
-
-    def sheet(title: str, header: list[str], body: list[list], widths: list[int]):
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell, width in zip(ws[1], widths, strict=True):
-            cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
-            ws.column_dimensions[cell.column_letter].width = width
-        for row in body:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        return ws
-
-    sheet("参与情况", ["党组织", "类别", "姓名", "登录名", "练习题数", "近7天题数", "练习天数", "最近练习", "连续完成每日一练（天）", "今日已完成"],
-          [[r.organization, r.kind, r.name, r.login, r.answers, r.answers_week, r.days,
-            r.last_day.isoformat() if r.last_day else "—", r.streak, "是" if r.done_today else "否"] for r in rows],
-          [34, 10, 12, 12, 10, 10, 10, 12, 20, 10])
-    sheet("条款掌握", ["条款", "所属章", "作答次数", "掌握率"],
-          [[_article_label(m.article), _chapter_label(m.chapter), m.questions_answered, _percent(m.mastery)]
-           for m in report.articles], [12, 10, 10, 10])
-    sheet("章掌握", ["章", "作答次数", "掌握率"],
-          [[_chapter_label(m.chapter), m.questions_answered, _percent(m.mastery)] for m in report.chapters],
-          [10, 10, 10])
-    sheet("党组织类别", ["党组织类别", "章", "作答次数", "掌握率"],
-          [[m.organization_kind, _chapter_label(m.chapter), m.questions_answered, _percent(m.mastery)]
-           for m in report.by_kind_chapter], [14, 10, 10, 10])
-    if effect is not None:
-        ws = sheet("学习效果", ["条款", "所属章", "前一次考试掌握率", "后一次考试掌握率", "变化（百分点）"],
-                   [[_article_label(c.article), _chapter_label(c.chapter), _percent(c.before), _percent(c.after),
-                     "—" if c.change is None else round(c.change * 100, 1)] for c in effect], [12, 10, 18, 18, 16])
-        ws.append([])
-        ws.append([effect_title])
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return buffer.getvalue()

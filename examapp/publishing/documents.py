@@ -5,15 +5,13 @@ document gives the same bytes.
 """
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 
 from examapp.publishing import services as publishing
 from examapp.publishing.models import SNAPSHOT_RANKING, Snapshot
 from examapp.reports import pdf
-from examapp.xlsxutil import keep_text_as_text
+from examapp.spreadsheets import style_header, workbook_bytes
 
 MISSING_NOTE_PREFIX = "标“—”者"
 DETAIL_TABLES = {
@@ -135,10 +133,7 @@ def snapshot_workbook(snapshot: Snapshot, *, include_accountability: bool = True
         rows = [[r["rank"], r["organization"], r["name"], r["score"], r["status"], r["movement"]] for r in content["rows"]]
         numeric = range(4, 5)
     ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FCE4D6")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    style_header(ws[1], alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
     for row in rows:
         ws.append(["—" if v is None else v for v in row])
     precision = content.get("precision", 2)
@@ -162,12 +157,9 @@ def snapshot_workbook(snapshot: Snapshot, *, include_accountability: bool = True
     if include_accountability and snapshot.kind == SNAPSHOT_RANKING and content.get("accountability"):
         acc = book.create_sheet("问责清单")
         acc.append(["指标", "指标名称", "处理", "考核期", "名次", "对象"])
-        for cell in acc[1]:
-            cell.font = Font(bold=True)
+        style_header(acc[1], fill=None)
         for a in content["accountability"]:
             acc.append([a["indicator"], a.get("indicator_name", ""), a["action"], "、".join(a["periods"]),
                         "、".join(map(str, a["ranks"])), "；".join(a["targets"])])
         acc.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    keep_text_as_text(book).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

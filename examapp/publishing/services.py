@@ -17,9 +17,9 @@ from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.bank.core import int_to_cn_numeral
 from examapp.exams import statistics
+from examapp.exams.attempts import finalise_overdue
 from examapp.exams.models import Exam
 from examapp.exams.results import exam_results, publication_blocker
-from examapp.exams.services import finalise_overdue
 from examapp.extensions import db
 from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, STATUS_FINAL, STATUS_NOTICE, Snapshot
 from examapp.reports.pdf import date_cn

@@ -29,6 +29,8 @@ composite and no rank. A missing component is treated as the scheme's ``missing`
 under all three treatments (``treatment_ranks``) and counts who lacks what (``missing_summary``). Arithmetic is exact (fractions; floats are read as the decimals they print as), so every
 printed number can be redone by hand. Ranks are standard competition ranks on the printed composite (1, 2, 2, 4);
 configured tie-break components (higher first, missing last) split equal composites.
+
+The raw value of each component, with its working, is computed in ``components.py``.
 """
 from __future__ import annotations
 
@@ -46,15 +48,23 @@ from examapp.scoring.accountability import (
     round_ranks,
     unknown_indicator_codes,
 )
+from examapp.scoring.components import (
+    MISSING_NO_SCORE,
+    RawValue,
+    assistance_value,
+    conduct_value,
+    counted_exams,
+    exam_value,
+    fmt,
+    indicator_roles,
+    indicator_value,
+    to_float,
+    to_number,
+)
 from examapp.scoring.inputs import (
-    CONDUCT_BONUS,
-    CONDUCT_DEDUCTION,
-    EXAM_ABSENT,
-    EXAM_EXCUSED,
     AssistanceRecord,
     ConductItem,
     ExamScore,
-    Indicator,
     IndicatorRank,
     RoundInputs,
 )
@@ -71,28 +81,13 @@ from examapp.scoring.scheme import (
     MIN_MAX,
     MISSING_EXPLANATIONS,
     MISSING_TREATMENTS,
-    RANK_BANDS,
-    RANK_METHODS,
-    RANK_STEP,
     RANKING_RULE,
     REWEIGHT,
     ZERO,
-    Normalisation,
     Scheme,
     exact,
     round_half_up,
 )
-
-LEAD, RESPONSIBLE = "牵头单位", "责任单位"
-NO_RECORD = "无记录"
-
-MISSING_NO_EXAM = "无计入的考试成绩"
-MISSING_NO_INDICATOR = "未承担指标"
-MISSING_NO_RANKED_RESULT = "所承担指标本轮无排名结果"
-MISSING_NO_ASSISTANCE = "无联企解困记录"
-MISSING_NO_PROBLEM = "未收集问题"
-MISSING_NO_SCORE = "无该项得分"
-
 
 # ---------------------------------------------------------------- results
 
@@ -140,12 +135,12 @@ class PersonResult:
     def to_dict(self) -> dict:
         return {
             "organization": self.organization, "name": self.name,
-            "components": {key: _number(c.score) for key, c in self.components.items()},
-            "imputed": {key: _number(c.imputed) for key, c in self.components.items() if c.imputed is not None},
-            "composite": _number(self.composite), "rank": self.rank,
+            "components": {key: to_number(c.score) for key, c in self.components.items()},
+            "imputed": {key: to_number(c.imputed) for key, c in self.components.items() if c.imputed is not None},
+            "composite": to_number(self.composite), "rank": self.rank,
             "missing": self.missing, "notes": list(self.notes), "composite_working": self.composite_working,
-            "details": {key: {"label": c.label, "weight": c.weight, "value": c.value, "score": _number(c.score),
-                              "missing": c.missing, "imputed": _number(c.imputed), "working": c.working,
+            "details": {key: {"label": c.label, "weight": c.weight, "value": c.value, "score": to_number(c.score),
+                              "missing": c.missing, "imputed": to_number(c.imputed), "working": c.working,
                               **c.details}
                         for key, c in self.components.items()},
         }
@@ -183,10 +178,6 @@ class RoundResult:
             "treatment_ranks": [{"organization": person.organization, "name": person.name, "ranks": ranks}
                                 for person, ranks in zip(self.results, self.treatment_ranks, strict=True)],
         }
-
-
-# The three parts of 联企解困 as the working names them.
-ASSISTANCE_TERMS = {"R": "问题解决率", "T": "按期解决率", "S": "满意度"}
 
 
 def component_label(key: str) -> str:
@@ -303,25 +294,15 @@ def missing_summary(results: Sequence[PersonResult], components: Sequence[str], 
     return out
 
 
-@dataclass
-class _Raw:
-    """A component's value for one organisation before normalisation, with its working."""
-    value: Fraction | None
-    missing: str | None
-    working: str
-    details: dict
-    notes: list[str] = field(default_factory=list)
-
-
-def _raw_values(key: str, organisations: Sequence[str], inputs: RoundInputs, scheme: Scheme) -> dict[str, _Raw]:
+def _raw_values(key: str, organisations: Sequence[str], inputs: RoundInputs, scheme: Scheme) -> dict[str, RawValue]:
     if key == EXAM:
-        exams = _counted_exams(inputs, scheme)
+        exams = counted_exams(inputs, scheme)
         by_org: dict[str, dict[str, ExamScore]] = defaultdict(dict)
         for record in inputs.exams:
             by_org[record.organization][record.exam] = record
         return {org: exam_value(by_org.get(org, {}), exams) for org in organisations}
     if key == INDICATORS:
-        roles = _indicator_roles(inputs.indicators, scheme)
+        roles = indicator_roles(inputs.indicators, scheme)
         ranks_by_code: dict[str, list[IndicatorRank]] = defaultdict(list)
         for r in round_ranks(inputs):
             ranks_by_code[r.code].append(r)
@@ -343,190 +324,14 @@ def _raw_values(key: str, organisations: Sequence[str], inputs: RoundInputs, sch
         return {org: conduct_value(sorted(items.get(org, []), key=lambda i: i.date), scheme.bonus_cap)
                 for org in organisations}
     given = {o.organization: o.score for o in inputs.others if o.component == key}
-    return {org: _Raw(exact(given[org]), None, f"{key} = {_fmt(given[org])}（录入得分）", {})
-            if org in given else _Raw(None, MISSING_NO_SCORE, "", {}) for org in organisations}
-
-
-# ---------------------------------------------------------------- E
-
-
-def _counted_exams(inputs: RoundInputs, scheme: Scheme) -> dict[str, Fraction]:
-    if scheme.exam_weights:
-        return {name: exact(w) for name, w in scheme.exam_weights.items()}
-    return {name: Fraction(1) for name in dict.fromkeys(e.exam for e in inputs.exams)}
-
-
-def exam_value(records: dict[str, ExamScore], exams: dict[str, Fraction]) -> _Raw:
-    """E for one organisation: weighted mean over the counted exams (缺考 → 0, 请假 / no score → left out)."""
-    lines, terms, notes = [], [], []
-    for name, weight in exams.items():
-        record = records.get(name)
-        status = record.status if record else NO_RECORD
-        if record is not None and status == EXAM_ABSENT:
-            score = Fraction(0)
-        elif record is not None and status != EXAM_EXCUSED and record.score is not None:
-            score = exact(record.score)
-        else:
-            score = None
-            if status != EXAM_EXCUSED:
-                notes.append(f"考试“{name}”无成绩记录，未计入考试成绩")
-        counted = score is not None and weight > 0
-        lines.append({"exam": name, "status": status, "score": _float(score), "weight": float(weight),
-                      "counted": counted})
-        if counted:
-            terms.append((weight, score, status))
-    details = {"exams": lines}
-    total = sum(w for w, _, _ in terms)
-    if not terms:
-        return _Raw(None, MISSING_NO_EXAM, "", details, notes)
-    value = sum(w * s for w, s, _ in terms) / total
-    shown = " + ".join(f"{_fmt(s)}×{_fmt(w)}" + ("（缺考）" if st == EXAM_ABSENT else "") for w, s, st in terms)
-    return _Raw(value, None, f"各次考试按权重平均：({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details, notes)
-
-
-# ---------------------------------------------------------------- I
-
-
-def _indicator_roles(indicators: Sequence[Indicator], scheme: Scheme) -> dict[str, list[tuple[Indicator, str, Fraction]]]:
-    roles: dict[str, list[tuple[Indicator, str, Fraction]]] = defaultdict(list)
-    for ind in indicators:
-        if ind.lead_org:
-            roles[ind.lead_org].append((ind, LEAD, exact(scheme.lead_weight)))
-        for org in dict.fromkeys(ind.responsible_orgs):
-            if org != ind.lead_org:
-                roles[org].append((ind, RESPONSIBLE, exact(scheme.responsible_weight)))
-    return roles
-
-
-def rank_to_points(rank: int, ranked_count: int, rule: Normalisation | None = None) -> Fraction:
-    """Points of a city rank r among N under the scheme's rank rule (default linear: 100·(N − r)/(N − 1))."""
-    if not 1 <= rank <= ranked_count:
-        raise ValueError(f"全市排名 {rank} 应在 1 至参评地区数 {ranked_count} 之间")
-    method = rule.method if rule is not None else None
-    if method == RANK_BANDS:
-        for start, end, points in rule.bands:
-            low = start if start > 0 else ranked_count + 1 + start
-            high = end if end > 0 else ranked_count + 1 + end
-            if low <= rank <= high:
-                return exact(points)
-        return Fraction(0)
-    if method == RANK_STEP:
-        return max(exact(rule.floor), 100 - exact(rule.step) * (rank - 1))
-    if ranked_count == 1:
-        return Fraction(100)
-    return Fraction(100 * (ranked_count - rank), ranked_count - 1)
-
-
-def indicator_value(roles: Sequence[tuple[Indicator, str, Fraction]], ranks_by_code: dict[str, list[IndicatorRank]],
-                    rule: Normalisation) -> _Raw:
-    """I for one organisation: weighted mean of its ranked results' points (牵头 1.0, 责任 0.5 by default)."""
-    if not roles:
-        return _Raw(None, MISSING_NO_INDICATOR, "", {"results": []})
-    point_rule = rule if rule.method in RANK_METHODS else None
-    lines, terms = [], []
-    for ind, role, weight in roles:
-        for r in ranks_by_code.get(ind.code, []):
-            points = rank_to_points(r.rank, r.ranked_count, point_rule)
-            lines.append({"code": ind.code, "name": ind.name, "period": r.period, "rank": r.rank,
-                          "ranked_count": r.ranked_count, "role": role, "weight": float(weight),
-                          "points": float(points)})
-            terms.append((weight, points))
-    details = {"results": lines}
-    total = sum(w for w, _ in terms)
-    if not terms or total == 0:
-        return _Raw(None, MISSING_NO_RANKED_RESULT, "", details)
-    value = sum(w * p for w, p in terms) / total
-    shown = " + ".join(f"{_fmt(p)}×{_fmt(w)}" for w, p in terms)
-    return _Raw(value, None, f"各项指标的名次得分按权重平均：({shown}) ÷ {_fmt(total)} = {_fmt(value)}", details)
-
-
-# ---------------------------------------------------------------- A
-
-
-def assistance_value(records: Sequence[AssistanceRecord], scheme: Scheme) -> _Raw:
-    """A for one organisation over the round's periods (see the module's docstring for missing T or S)."""
-    lines = [{"period": r.period, "visited": r.visited, "collected": r.collected, "resolved": r.resolved,
-              "resolved_on_time": r.resolved_on_time, "satisfaction": r.satisfaction} for r in records]
-    collected = sum(r.collected for r in records)
-    resolved = sum(r.resolved for r in records)
-    on_time = sum(r.resolved_on_time for r in records)
-    surveyed = [exact(r.satisfaction) for r in records if r.satisfaction is not None]
-    details: dict = {"periods": lines, "collected": collected, "resolved": resolved, "resolved_on_time": on_time,
-                     "R": None, "T": None, "S": None, "terms": {}}
-    if not records:
-        return _Raw(None, MISSING_NO_ASSISTANCE, "", details)
-    if collected == 0:
-        return _Raw(None, MISSING_NO_PROBLEM, "", details)
-    coef = scheme.assistance
-    ratio_r = Fraction(resolved, collected)
-    ratio_t = Fraction(on_time, resolved) if resolved else None
-    mean_s = sum(surveyed) / len(surveyed) if surveyed else None
-    # (name, coefficient, value, maximum of coefficient·value)
-    terms = [("R", exact(coef.resolved), ratio_r, exact(coef.resolved)),
-             ("T", exact(coef.on_time), ratio_t, exact(coef.on_time)),
-             ("S", exact(coef.satisfaction), mean_s, exact(coef.satisfaction) * 100)]
-    present = [t for t in terms if t[2] is not None]
-    ceiling = sum(t[3] for t in present)
-    details.update(R=_float(ratio_r), T=_float(ratio_t), S=_float(mean_s),
-                   terms={name: float(c * v) for name, c, v, _ in present}, ceiling=float(ceiling))
-    working = [f"{ASSISTANCE_TERMS['R']} = 已解决 {resolved} ÷ 收集 {collected} = {_fmt(ratio_r)}",
-               f"{ASSISTANCE_TERMS['T']} = 按期解决 {on_time} ÷ 已解决 {resolved} = {_fmt(ratio_t)}"
-               if ratio_t is not None else f"{ASSISTANCE_TERMS['T']}：无已解决问题，不适用",
-               (f"{ASSISTANCE_TERMS['S']} = ({' + '.join(_fmt(s) for s in surveyed)}) ÷ {len(surveyed)} = {_fmt(mean_s)}"
-                if mean_s is not None else f"{ASSISTANCE_TERMS['S']}：无满意度调查，不适用")]
-    if ceiling == 0:
-        return _Raw(None, "联企解困适用项的系数均为 0", "；".join(working), details)
-    total = sum(c * v for _, c, v, _ in present)
-    value = total * 100 / ceiling
-    formula = " + ".join(f"{_fmt(c)}×{ASSISTANCE_TERMS[name]}" for name, c, _, _ in present)
-    numbers = " + ".join(_fmt(c * v) for _, c, v, _ in present)
-    if ceiling == 100:
-        working.append(f"联企解困得分 = {formula} = {numbers} = {_fmt(value)}")
-    else:
-        working.append(f"联企解困得分 = ({formula})×100 ÷ {_fmt(ceiling)} = ({numbers})×100 ÷ {_fmt(ceiling)}"
-                       f" = {_fmt(value)}（不适用的项不计，按其余各项满分 {_fmt(ceiling)} 折算为百分制）")
-    return _Raw(value, None, "；".join(working), details)
-
-
-# ---------------------------------------------------------------- C
-
-
-def conduct_value(items: Sequence[ConductItem], bonus_cap: float) -> _Raw:
-    """C = min(100, max(0, 100 − Σ扣分 + min(Σ加分, cap))); no item → 100."""
-    deductions = sum((exact(i.points) for i in items if i.kind == CONDUCT_DEDUCTION), Fraction(0))
-    bonuses = sum((exact(i.points) for i in items if i.kind == CONDUCT_BONUS), Fraction(0))
-    cap = exact(bonus_cap)
-    unclipped = 100 - deductions + min(bonuses, cap)
-    value = min(Fraction(100), max(Fraction(0), unclipped))
-    lines = [{"date": i.date.isoformat(), "kind": i.kind, "points": i.points, "reason": i.reason,
-              "evidence": i.evidence} for i in items]
-    working = conduct_working(deductions, bonuses, cap, unclipped, value)
-    return _Raw(value, None, working, {"items": lines, "deductions": float(deductions), "bonuses": float(bonuses),
-                                       "bonus_counted": float(min(bonuses, cap))})
-
-
-def conduct_working(deductions: Fraction, bonuses: Fraction, cap: Fraction, unclipped: Fraction,
-                    value: Fraction) -> str:
-    """The 执政形象 working in words: only the parts that apply, the bonus cap only when it bites."""
-    if not deductions and not bonuses:
-        return "无扣分、加分记录，记 100 分"
-    text = "100"
-    if deductions:
-        text += f" − 扣分 {_fmt(deductions)}"
-    if bonuses:
-        text += f" + 加分 {_fmt(min(bonuses, cap))}"
-        if bonuses > cap:
-            text += f"（加分共 {_fmt(bonuses)} 分，最多计 {_fmt(cap)} 分）"
-    text += f" = {_fmt(unclipped)}"
-    if value != unclipped:
-        text += f"，{'超过 100 分按 100 分' if unclipped > 100 else '低于 0 分按 0 分'}计"
-    return text
+    return {org: RawValue(exact(given[org]), None, f"{key} = {fmt(given[org])}（录入得分）", {})
+            if org in given else RawValue(None, MISSING_NO_SCORE, "", {}) for org in organisations}
 
 
 # ---------------------------------------------------------------- normalisation and rounding
 
 
-def _normalise(key: str, raw: dict[str, _Raw], scheme: Scheme) -> dict[str, ComponentResult]:
+def _normalise(key: str, raw: dict[str, RawValue], scheme: Scheme) -> dict[str, ComponentResult]:
     rule = scheme.normalisation_for(key)
     present = [r.value for r in raw.values() if r.value is not None]
     low, high = (min(present), max(present)) if present else (None, None)
@@ -535,20 +340,20 @@ def _normalise(key: str, raw: dict[str, _Raw], scheme: Scheme) -> dict[str, Comp
         working, normalised = r.working, r.value
         if r.value is not None and rule.method == MIN_MAX:
             normalised = 100 * (r.value - low) / (high - low) if high > low else Fraction(100)
-            working += (f"；极差标准化 100×({_fmt(r.value)} − {_fmt(low)})/({_fmt(high)} − {_fmt(low)}) = "
-                        f"{_fmt(normalised)}" if high > low else "；极差标准化：本轮各单位取值相同，均记 100")
+            working += (f"；极差标准化 100×({fmt(r.value)} − {fmt(low)})/({fmt(high)} − {fmt(low)}) = "
+                        f"{fmt(normalised)}" if high > low else "；极差标准化：本轮各单位取值相同，均记 100")
         elif r.value is not None and rule.method == GOALPOSTS:
             worst, best = exact(rule.worst), exact(rule.best)
             unclipped = 100 * (r.value - worst) / (best - worst)
             normalised = min(Fraction(100), max(Fraction(0), unclipped))
-            working += (f"；目标值标准化 100×({_fmt(r.value)} − {_fmt(worst)})/({_fmt(best)} − {_fmt(worst)}) = "
-                        f"{_fmt(unclipped)}" + (f"，截取为 {_fmt(normalised)}" if normalised != unclipped else ""))
+            working += (f"；目标值标准化 100×({fmt(r.value)} − {fmt(worst)})/({fmt(best)} − {fmt(worst)}) = "
+                        f"{fmt(unclipped)}" + (f"，截取为 {fmt(normalised)}" if normalised != unclipped else ""))
         score = None if normalised is None else round_half_up(normalised, scheme.precision)
         details = dict(r.details, normalisation=rule.describe())
         if rule.method == MIN_MAX and present:
             details.update(min=float(low), max=float(high))
         out[org] = ComponentResult(key=key, label=component_label(key), weight=scheme.weight(key),
-                                   value=_float(r.value), score=score, missing=r.missing, working=working,
+                                   value=to_float(r.value), score=score, missing=r.missing, working=working,
                                    details=details)
     return out
 
@@ -568,19 +373,19 @@ def _composite(person: PersonResult, components: Sequence[str], scheme: Scheme) 
             value: float | Fraction = 0.0
         else:
             value = math.exp(sum(float(w / total) * math.log(float(c.effective)) for w, c in counted))
-        shown = " × ".join(f"{c.effective}^({_fmt(w)}/{_fmt(total)})" for w, c in counted)
+        shown = " × ".join(f"{c.effective}^({fmt(w)}/{fmt(total)})" for w, c in counted)
     else:
         value = sum(w * Fraction(c.effective) for w, c in counted) / total
-        shown = "(" + " + ".join(f"{_fmt(w)}×{c.effective}" for w, c in counted) + f") ÷ {_fmt(total)}"
+        shown = "(" + " + ".join(f"{fmt(w)}×{c.effective}" for w, c in counted) + f") ÷ {fmt(total)}"
     person.composite = round_half_up(value, scheme.precision)
     person.composite_working = f"{shown} = {person.composite}"
     for c in person.components.values():
         if c.imputed is not None and c.weight > 0:
             person.notes.append(f"缺少{component_label(c.key)}（{c.missing}），{c.details['imputation']}")
     if absent:
-        weights = "、".join(f"{component_label(c.key)} {_fmt(w)}" for w, c in counted)
+        weights = "、".join(f"{component_label(c.key)} {fmt(w)}" for w, c in counted)
         person.notes.append(f"缺少{'、'.join(component_label(k) for k in absent)}，"
-                            f"按其余成分重新计权（{weights}，合计 {_fmt(total)}）")
+                            f"按其余成分重新计权（{weights}，合计 {fmt(total)}）")
 
 
 def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
@@ -599,22 +404,3 @@ def _rank(results: Sequence[PersonResult], scheme: Scheme) -> None:
             if p.composite is not None and len(by_composite[p.composite]) > 1:
                 p.notes.append(f"综合得分与他人相同，按{'、'.join(component_label(k) for k in scheme.tie_break)}"
                                "依次比较（高者在前）确定名次")
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def _fmt(value, places: int = 4) -> str:
-    """A number for a working line: up to ``places`` decimals (half up), trailing zeros dropped."""
-    if value is None:
-        return "—"
-    shown = round_half_up(value, places).normalize()
-    return f"{shown:f}"
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)

@@ -35,9 +35,9 @@ from examapp.scoring.models import (
     RoundOtherScore,
 )
 from examapp.scoring.scheme import Scheme, SchemeError
+from examapp.spreadsheets import table_sheet, workbook_bytes
 from examapp.timeutil import utcnow
 from examapp.usererror import UserError
-from examapp.xlsxutil import keep_text_as_text
 
 
 class ScoringError(UserError):
@@ -253,26 +253,14 @@ def input_counts(round_: EvaluationRound) -> dict[str, int]:
 
 def computation_workbook(computation: RoundComputation) -> bytes:
     """The computed ranking, accountability list and robustness table as Excel."""
-    import io
-
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     result = computation.result
     book = Workbook()
     book.remove(book.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
 
     def sheet(title, header, rows, widths):
-        ws = book.create_sheet(title)
-        ws.append(header)
-        for cell, width in zip(ws[1], widths, strict=False):
-            cell.font, cell.fill = bold, fill
-            ws.column_dimensions[cell.column_letter].width = width
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        return ws
+        return table_sheet(book, title, header, rows, widths)
 
     keys = [c["key"] for c in result["components"]]
     labels = [f"{c['label']}（权重 {c['weight']:g}）" for c in result["components"]]
@@ -290,6 +278,4 @@ def computation_workbook(computation: RoundComputation) -> bytes:
     sheet("稳健性", ["党组织", "书记", "名次", "中位名次", "5%分位", "95%分位", "平均名次变动"],
           [[r["organization"], r["name"], r["rank"], r["median_rank"], r["p5_rank"], r["p95_rank"],
             r["mean_rank_shift"]] for r in result["robustness"]], [34, 10, 8, 10, 10, 10, 14])
-    buffer = io.BytesIO()
-    keep_text_as_text(book).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

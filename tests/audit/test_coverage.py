@@ -14,6 +14,7 @@ from examapp.bank.core import QuestionData
 from examapp.bank.models import Question
 from examapp.exams import proctoring
 from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt
 from examapp.exams.models import Exam
 from examapp.extensions import db
 from examapp.publishing import services as publishing
@@ -124,7 +125,7 @@ def test_time_and_score_changes_are_audited(app, demo, bank):
         exam = open_exam()
         exam_id = exam.id
         organizer = user_id("organizer")
-        attempts = [exam_services.start_attempt(exam, db.session.get(User, user_id(name))) for name in ("sj01", "sj02")]
+        attempts = [start_attempt(exam, db.session.get(User, user_id(name))) for name in ("sj01", "sj02")]
         db.session.commit()
         attempt_ids = [a.id for a in attempts]
     audit = Audit(app)

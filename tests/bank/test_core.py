@@ -7,14 +7,12 @@ from examapp.bank.core import (
     answer_to_text,
     cn_numeral_to_int,
     count_blanks,
-    explanation_letter_problems,
-    find_letter_references,
     grade_fill_blank,
     int_to_cn_numeral,
     normalise_stem,
-    remap_option_letters,
     validate_question,
 )
+from examapp.bank.letters import explanation_letter_problems, find_letter_references, remap_option_letters
 from examapp.bank.shipped import load_regulation
 
 

@@ -35,7 +35,7 @@ def test_every_option_letter_in_the_shipped_explanations_can_be_renamed():
     an option of its question, so that a shuffled paper shows the letters the candidate saw."""
     import re
 
-    from examapp.bank.core import explanation_letter_problems, find_letter_references
+    from examapp.bank.letters import explanation_letter_problems, find_letter_references
     report = check_bank(load_regulation(), chapter_files())
     naming = 0
     for item in report.questions:

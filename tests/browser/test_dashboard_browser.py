@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from examapp.accounts.models import User
-from examapp.exams import services
+from examapp.exams.attempts import start_attempt, submit_attempt
 from examapp.exams.models import Attempt, Exam
 from examapp.extensions import db
 from tests.exams.conftest import open_exam
@@ -32,12 +32,12 @@ def test_dashboard_counts_change_when_a_candidate_starts_and_submits(app, bank, 
     expect(count("in_progress")).to_have_text("0")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
+        attempt_id = start_attempt(db.session.get(Exam, exam_id), user).id
         db.session.commit()
     expect(count("in_progress")).to_have_text("1")
     expect(count("not_started")).to_have_text("71")
     with app.app_context():
-        services.submit_attempt(db.session.get(Attempt, attempt_id))
+        submit_attempt(db.session.get(Attempt, attempt_id))
         db.session.commit()
     expect(count("submitted")).to_have_text("1")
     expect(count("in_progress")).to_have_text("0")

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from examapp.accounts.models import User
-from examapp.exams import services
+from examapp.exams.attempts import start_attempt
 from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from tests.exams.conftest import open_exam
@@ -70,7 +71,7 @@ def start_for(app, exam_id, username="sj01") -> int:
     """Start the candidate's attempt on the server (as the start page would) and return its id."""
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
-        attempt_id = services.start_attempt(db.session.get(Exam, exam_id), user).id
+        attempt_id = start_attempt(db.session.get(Exam, exam_id), user).id
         db.session.commit()
         return attempt_id
 
@@ -81,7 +82,7 @@ def paper(app, attempt_id):
         attempt = db.session.get(Attempt, attempt_id)
         by_type = {}
         for item in attempt.items:
-            correct = services.display_answer(item.version, item.option_order)
+            correct = display_answer(item.version, item.option_order)
             if item.type == "fill":
                 correct = [alternatives[0] for alternatives in correct]
             by_type.setdefault(item.type, []).append((item.id, correct, item.points))

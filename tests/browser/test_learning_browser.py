@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from examapp.bank.models import Question
-from examapp.exams.services import display_answer
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.learning import services
 from examapp.learning.models import DailyDrill

@@ -18,6 +18,8 @@ from examapp.bank.core import QuestionData
 from examapp.bank.models import Question
 from examapp.exams import proctoring, services
 from examapp.exams.assembly import Section
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
 from examapp.extensions import db
 from examapp.publishing import services as publishing
 from examapp.scoring import services as scoring
@@ -74,11 +76,11 @@ def build_world(app) -> World:
             duration_minutes=30, sections=[Section("single", 1, 2.0, articles=(4,))], pass_mark=1,
             review_policy="after_submit"))
         services.publish_exam(exam)
-        attempt = services.start_attempt(exam, sj01)
-        services.save_answer(attempt.id, sj01.id, attempt.items[0].id, "A", 1)
-        services.submit_attempt(attempt)
+        attempt = start_attempt(exam, sj01)
+        save_answer(attempt.id, sj01.id, attempt.items[0].id, "A", 1)
+        submit_attempt(attempt)
         sj02 = db.session.scalar(db.select(User).where(User.username == "sj02"))
-        running = services.start_attempt(exam, sj02)
+        running = start_attempt(exam, sj02)
         proctoring.grant_extra_time(running, 5, REASON)
         # Results are published once everybody is done: a second sitting of the same exam, closed.
         sitting = services.save_exam(services.ExamDefinition(
@@ -86,9 +88,9 @@ def build_world(app) -> World:
             duration_minutes=30, sections=[Section("single", 1, 2.0, articles=(4,))], pass_mark=1,
             review_policy="after_submit"))
         services.publish_exam(sitting)
-        taken = services.start_attempt(sitting, sj01)
-        services.save_answer(taken.id, sj01.id, taken.items[0].id, "A", 1)
-        services.submit_attempt(taken)
+        taken = start_attempt(sitting, sj01)
+        save_answer(taken.id, sj01.id, taken.items[0].id, "A", 1)
+        submit_attempt(taken)
         proctoring.close_now(sitting, "考试结束")
         exam_snapshot = publishing.publish("exam", exam=sitting, final=True)
         round_ = db.session.get(EvaluationRound, round_id)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from examapp.accounts.models import PasswordSheet, User
-from examapp.exams import proctoring, services
+from examapp.exams import proctoring
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer, saved_answers
 from examapp.exams.models import Attempt
 from examapp.extensions import db
 from examapp.publishing import services as publishing
@@ -190,7 +192,7 @@ class World:
 def _answer_some(attempt: Attempt, count: int, seq: int) -> int:
     items = [i for i in attempt.items if i.type in ("single", "truefalse")][:count]
     for item in items:
-        services.save_answer(attempt.id, attempt.user_id, item.id, True if item.type == "truefalse" else "A", seq)
+        save_answer(attempt.id, attempt.user_id, item.id, True if item.type == "truefalse" else "A", seq)
     return items[0].id
 
 
@@ -200,14 +202,14 @@ def build_world(app) -> World:
     with app.app_context():
         users = {u.username: u for u in db.session.scalars(db.select(User))}
         exam = open_exam(title="开放中的考试")
-        attempt = services.start_attempt(exam, users["sj01"])
+        attempt = start_attempt(exam, users["sj01"])
         answered = _answer_some(attempt, 3, seq=5)
         closed = open_exam(title="已结束的考试")
         closed_attempts = {}
         for name in ("sj01", "sj02"):
-            taken = services.start_attempt(closed, users[name])
+            taken = start_attempt(closed, users[name])
             _answer_some(taken, 2, seq=1)
-            services.submit_attempt(taken)
+            submit_attempt(taken)
             closed_attempts[name] = taken.id
         proctoring.close_now(closed, "考试结束")
         db.session.commit()
@@ -329,7 +331,7 @@ def test_every_route_has_an_expected_outcome_for_every_role(app, demo, bank):
     with app.app_context():   # the harmless POSTs left the world as it was
         attempt = db.session.get(Attempt, world.attempt)
         assert attempt.status == "in_progress"
-        assert services.saved_answers(attempt)[world.answered_item][1] == 5
+        assert saved_answers(attempt)[world.answered_item][1] == 5
         assert publishing.is_current(db.session.get(Snapshot, world.snapshot))
         assert db.session.get(User, world.managed_user).active
 
@@ -369,7 +371,7 @@ def test_another_candidate_cannot_read_an_attempt_by_any_id(app, demo, bank):
     with app.app_context():
         attempt = db.session.get(Attempt, world.attempt)
         assert attempt.status == "in_progress" and attempt.focus_losses == 0
-        assert {seq for _, seq in services.saved_answers(attempt).values()} == {5}
+        assert {seq for _, seq in saved_answers(attempt).values()} == {5}
     # The attempt's answers are not in sj02's own state either.
     state = sj02.get(f"/api/v1/attempts/{own_closed}").get_json()
     assert {a["item"] for a in state["answers"]}.isdisjoint(items)

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import time_machine
 
-from examapp.exams import services
+from examapp.exams.autosave import saved_answers
 from examapp.exams.models import Answer, Attempt, AttemptEvent, Exam, PaperItem
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from tests.conftest import login
@@ -20,7 +21,7 @@ def start(client, exam_id):
 def correct_answers(app, attempt_id):
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        return {i.id: services.display_answer(i.version, i.option_order) for i in attempt.items}
+        return {i.id: display_answer(i.version, i.option_order) for i in attempt.items}
 
 
 def test_publication_draws_every_candidate_a_paper_of_the_same_shape(app, exam):
@@ -373,4 +374,4 @@ def test_autosave_checks_the_session_in_its_own_query(app, exam):
     assert second.post(url, json={"item": item, "answer": "D", "seq": 5}).status_code == 401
     assert app.test_client().post(url, json={"item": item, "answer": "D", "seq": 6}).status_code == 401
     with app.app_context():
-        assert services.saved_answers(db.session.get(Attempt, paper["attempt"]))[item] == ("C", 3)
+        assert saved_answers(db.session.get(Attempt, paper["attempt"]))[item] == ("C", 3)

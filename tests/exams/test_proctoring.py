@@ -178,11 +178,12 @@ def test_regrade_after_a_key_correction_keeps_old_and_new_scores(app, client, ex
 
 def test_attempt_in_progress_is_未评分_and_says_考生_to_the_organiser(app, client, exam):
     from examapp.exams import services
+    from examapp.exams.papers import display_answer
     login(client, "sj12")
     paper = start(client, exam)
     item = next(i for i in paper["items"] if i["type"] == "single")
     with app.app_context():
-        key = services.display_answer(db.session.get(services.PaperItem, item["item"]).version,
+        key = display_answer(db.session.get(services.PaperItem, item["item"]).version,
                                       db.session.get(services.PaperItem, item["item"]).option_order)
     client.post(f"/api/v1/attempts/{paper['attempt']}/answers", json={"item": item["item"], "answer": key, "seq": 1})
     page = staff(app).get(f"/manage/exams/{exam}/attempts/{paper['attempt']}").get_data(as_text=True)

@@ -6,8 +6,8 @@ from datetime import timedelta
 import openpyxl
 import time_machine
 
-from examapp.exams import services
 from examapp.exams.models import Attempt, Exam
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from tests.conftest import login
@@ -20,7 +20,7 @@ def sit(app, client, exam, login_name, answers_right):
     paper = start(client, exam)
     with app.app_context():
         attempt = db.session.get(Attempt, paper["attempt"])
-        keys = {i.id: services.display_answer(i.version, i.option_order) for i in attempt.items}
+        keys = {i.id: display_answer(i.version, i.option_order) for i in attempt.items}
     singles = [i for i in paper["items"] if i["type"] == "single"][:answers_right]
     for seq, item in enumerate(singles, start=1):
         client.post(f"/api/v1/attempts/{paper['attempt']}/answers",

@@ -8,6 +8,9 @@ from examapp.bank.core import QuestionData
 from examapp.bank.models import Question
 from examapp.exams import services
 from examapp.exams.assembly import Section
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
+from examapp.exams.marking import regrade_question
 from examapp.exams.models import Attempt, PaperItem
 from examapp.extensions import db
 from examapp.timeutil import utcnow
@@ -34,11 +37,11 @@ def sat_paper(app, explanation=EXPLANATION) -> tuple[int, int, int]:
             duration_minutes=30, sections=[Section("multiple", 1, 2.0)], pass_mark=1, review_policy="after_submit"))
         services.publish_exam(exam)
         sj01 = db.session.scalar(db.select(User).where(User.username == "sj01"))
-        attempt = services.start_attempt(exam, sj01)
+        attempt = start_attempt(exam, sj01)
         attempt.items[0].option_order = ORDER
         db.session.flush()
-        services.save_answer(attempt.id, sj01.id, attempt.items[0].id, ["B", "C"], 1)
-        services.submit_attempt(attempt)
+        save_answer(attempt.id, sj01.id, attempt.items[0].id, ["B", "C"], 1)
+        submit_attempt(attempt)
         db.session.commit()
         return exam.id, attempt.id, question.id
 
@@ -67,7 +70,7 @@ def test_review_shows_the_corrected_explanation_after_a_regrade(app, client, dem
         question = db.session.get(Question, question_id)
         corrected = QuestionData(**question.current.as_data().as_dict() | {"explanation": "A、C正确，D项也不对。"})
         bank.update_question(question, corrected, note="更正解析")
-        services.regrade_question(db.session.get(Attempt, attempt_id).exam, question_id, "解析有误")
+        regrade_question(db.session.get(Attempt, attempt_id).exam, question_id, "解析有误")
         db.session.commit()
         assert db.session.scalar(db.select(PaperItem.option_order).where(PaperItem.attempt_id == attempt_id)) == ORDER
     login(client, "sj01")

@@ -3,31 +3,35 @@ from decimal import Decimal
 
 import pytest
 
+from examapp.exams.mastery import (
+    MasteryResponse,
+    article_mastery,
+    chapter_mastery,
+    mastery_by_kind,
+    mastery_report,
+    weakest_articles,
+)
+from examapp.exams.reliability import (
+    RELIABILITY_SAME_QUESTIONS,
+    RELIABILITY_SECTION_POSITIONS,
+    Reliability,
+    cronbach_alpha,
+    exam_reliability,
+    kr20,
+)
 from examapp.exams.statistics import (
     FLAG_NEGATIVE_DISCRIMINATION,
     FLAG_TOO_EASY,
     FLAG_TOO_HARD,
-    RELIABILITY_SAME_QUESTIONS,
-    RELIABILITY_SECTION_POSITIONS,
     AttemptRow,
     ItemResponse,
-    MasteryResponse,
-    Reliability,
-    article_mastery,
-    chapter_mastery,
     competition_ranks,
-    cronbach_alpha,
     displayed_score,
-    exam_reliability,
     histogram,
     item_analysis,
     item_flags,
-    kr20,
-    mastery_by_kind,
-    mastery_report,
     pearson,
     summary,
-    weakest_articles,
 )
 
 # ---------------------------------------------------------------- ranks

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from examapp.exams import services
 from examapp.exams.models import Attempt
+from examapp.exams.papers import display_answer, item_key
 from examapp.extensions import db
 from tests.servers import REPO, Gunicorn  # noqa: F401  (the fault tests' server)
 
@@ -50,7 +50,7 @@ def all_at_once(count: int, call):
 def correct_answers(attempt_id: int) -> dict[int, object]:
     """item id -> the correct answer in the letters the candidate saw (call inside an app context)."""
     attempt = db.session.get(Attempt, attempt_id)
-    return {i.id: _as_response(i.type, services.display_answer(i.version, i.option_order)) for i in attempt.items}
+    return {i.id: _as_response(i.type, display_answer(i.version, i.option_order)) for i in attempt.items}
 
 
 def fresh_score(attempt: Attempt) -> float:
@@ -62,7 +62,7 @@ def fresh_score(attempt: Attempt) -> float:
     from examapp.exams.models import Answer
     responses = dict(db.session.execute(select(Answer.item_id, Answer.value).where(
         Answer.attempt_id == attempt.id)).all())
-    return sum(grading.grade_item(services.item_key(i), responses.get(i.id), attempt.exam.multiple_rule)
+    return sum(grading.grade_item(item_key(i), responses.get(i.id), attempt.exam.multiple_rule)
                for i in attempt.items)
 
 

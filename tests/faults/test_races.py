@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from examapp.exams import services
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
 from examapp.exams.models import IN_PROGRESS, READY, SUBMITTED, Answer, Attempt, AttemptEvent, PaperItem
 from examapp.extensions import db
 from tests.faults.helpers import all_at_once, candidate_session, correct_answers, fresh_score
@@ -146,7 +148,7 @@ def test_a_submit_waits_for_a_save_in_flight_and_grades_it(app, exam):
     with app.app_context():
         user_id = db.session.scalar(select(Attempt.user_id).join(Attempt.user).where(
             Attempt.exam_id == exam, Attempt.user.has(username="sj01")))
-        attempt = services.start_attempt(db.session.get(services.Exam, exam), db.session.get(services.User, user_id))
+        attempt = start_attempt(db.session.get(services.Exam, exam), db.session.get(services.User, user_id))
         db.session.commit()
         attempt_id = attempt.id
         key = correct_answers(attempt_id)
@@ -161,7 +163,7 @@ def test_a_submit_waits_for_a_save_in_flight_and_grades_it(app, exam):
     def save():
         with app.app_context():
             write_transaction()
-            services.save_answer(attempt_id, user_id, item, key[item], 1)
+            save_answer(attempt_id, user_id, item, key[item], 1)
             written.set()
             time.sleep(1.0)
             db.session.commit()
@@ -171,7 +173,7 @@ def test_a_submit_waits_for_a_save_in_flight_and_grades_it(app, exam):
         written.wait(timeout=30)
         with app.app_context():
             write_transaction()
-            services.submit_attempt(db.session.get(Attempt, attempt_id))
+            submit_attempt(db.session.get(Attempt, attempt_id))
             db.session.commit()
             order.append("submit committed")
 

@@ -7,11 +7,13 @@ from sqlalchemy import select
 from examapp.accounts.models import User
 from examapp.bank.models import Question
 from examapp.exams import proctoring
-from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
+from examapp.exams.mastery import Mastery
 from examapp.exams.models import Exam
-from examapp.exams.statistics import Mastery
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
-from examapp.learning import services
+from examapp.learning.overview import learning_effect, mastery_change, participation
 from tests.conftest import login
 from tests.exams.conftest import open_exam
 
@@ -24,7 +26,7 @@ def m(article: int, mastery: float) -> Mastery:
 def test_mastery_change_by_hand_largest_gain_first_untested_last():
     before = [m(1, 0.5), m(2, 0.8), m(3, 0.25)]
     after = [m(1, 0.75), m(2, 0.6), m(4, 1.0), m(3, 0.75)]
-    changes = services.mastery_change(before, after)
+    changes = mastery_change(before, after)
     # Article 3: 0.25 -> 0.75 = +0.50; article 1: +0.25; article 2: -0.20; article 4 only in the later exam.
     assert [(c.article, round(c.change, 2) if c.change is not None else None) for c in changes] == \
         [(3, 0.5), (1, 0.25), (2, -0.2), (4, None)]
@@ -53,7 +55,7 @@ def test_the_overview_shows_who_practised_and_the_least_mastered_articles(app, d
     assert "第十条" in weakest and "50.0%" in weakest
     assert "有两场考试结束后" in page            # no learning effect yet
     with app.app_context():
-        rows = {r.login: r for r in services.participation()}
+        rows = {r.login: r for r in participation()}
     assert (rows["sj01"].answers, rows["sj01"].days, rows["sj02"].answers, rows["sj03"].answers) == (2, 1, 2, 0)
 
 
@@ -63,13 +65,13 @@ def _sit_and_close(app, title: str, right_singles: int) -> int:
         exam = open_exam(title=title, review="after_close")
         for name in ("sj01", "sj02"):
             user = db.session.scalar(select(User).where(User.username == name))
-            attempt = exam_services.start_attempt(exam, user)
+            attempt = start_attempt(exam, user)
             singles = [i for i in attempt.items if i.type == "single"]
             for n, item in enumerate(singles):
-                key = exam_services.display_answer(item.version, item.option_order)
+                key = display_answer(item.version, item.option_order)
                 wrong = "A" if key != "A" else "B"
-                exam_services.save_answer(attempt.id, user.id, item.id, key if n < right_singles else wrong, 1)
-            exam_services.submit_attempt(attempt)
+                save_answer(attempt.id, user.id, item.id, key if n < right_singles else wrong, 1)
+            submit_attempt(attempt)
         proctoring.close_now(exam, "考试结束")
         db.session.commit()
         return exam.id
@@ -83,7 +85,7 @@ def test_after_two_closed_exams_the_overview_shows_the_change_per_article_and_ex
     page = organiser.get("/learning/manage").get_data(as_text=True)
     assert "7月考试" in page and "10月考试" in page and 'id="effect"' in page
     with app.app_context():
-        effect = services.learning_effect(db.session.get(Exam, july), db.session.get(Exam, october))
+        effect = learning_effect(db.session.get(Exam, july), db.session.get(Exam, october))
     # July: every single-choice answer wrong and nothing else answered, so every article tested stood at 0%;
     # October: five singles right each, so some articles rose and none fell.
     assert {c.before for c in effect if c.before is not None} == {0.0}

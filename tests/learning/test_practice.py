@@ -11,10 +11,15 @@ from examapp.accounts.models import User
 from examapp.bank.models import Question
 from examapp.exams import proctoring
 from examapp.exams import services as exam_services
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
 from examapp.exams.models import Answer, Attempt, Exam
+from examapp.exams.papers import display_answer
 from examapp.extensions import db
 from examapp.learning import services
 from examapp.learning.models import DailyDrill, PracticeAnswer
+from examapp.learning.progress import wrong_book
+from examapp.learning.reading import highlight
 from examapp.timeutil import utcnow
 from tests.conftest import login
 from tests.exams.conftest import open_exam
@@ -171,14 +176,14 @@ def _closed_exam_with_wrong_answers(app, review: str) -> tuple[int, int]:
     with app.app_context():
         exam = open_exam(review=review, title=f"考试（{review}）")
         user = db.session.scalar(select(User).where(User.username == "sj01"))
-        attempt = exam_services.start_attempt(exam, user)
+        attempt = start_attempt(exam, user)
         wrong_question = None
         for item in attempt.items:
             if item.type == "single":
-                key = exam_services.display_answer(item.version, item.option_order)
-                exam_services.save_answer(attempt.id, user.id, item.id, "A" if key != "A" else "B", 1)
+                key = display_answer(item.version, item.option_order)
+                save_answer(attempt.id, user.id, item.id, "A" if key != "A" else "B", 1)
                 wrong_question = item.version.question_id
-        exam_services.submit_attempt(attempt)
+        submit_attempt(attempt)
         db.session.commit()
         return exam.id, wrong_question
 
@@ -187,10 +192,10 @@ def test_closed_exam_mistakes_enter_the_wrong_book_only_once_the_review_policy_s
     exam_id, question = _closed_exam_with_wrong_answers(app, "after_close")
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == "sj01"))
-        assert question not in {e.question["question"] for e in services.wrong_book(user_id)}   # still open
+        assert question not in {e.question["question"] for e in wrong_book(user_id)}   # still open
         proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
         db.session.commit()
-        entries = services.wrong_book(user_id)
+        entries = wrong_book(user_id)
     assert question in {e.question["question"] for e in entries}
     assert "考试（after_close）" in sj01.get("/learning/wrong").get_data(as_text=True)
 
@@ -201,7 +206,7 @@ def test_score_only_exam_mistakes_never_enter_the_wrong_book(app, sj01):
         proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
         db.session.commit()
         user_id = db.session.scalar(select(User.id).where(User.username == "sj01"))
-        assert services.wrong_book(user_id) == []
+        assert wrong_book(user_id) == []
 
 
 def test_the_daily_drill_has_the_organisers_count_and_is_fixed_for_the_day(app, sj01):
@@ -260,7 +265,7 @@ def test_completing_the_drill_marks_today_done_and_counts_the_streak(app, sj01):
 def _right_answer(app, question_id: int):
     with app.app_context():
         version = db.session.get(Question, question_id).current
-        return exam_services.display_answer(version, [o["key"] for o in version.options or []]) \
+        return display_answer(version, [o["key"] for o in version.options or []]) \
             if version.type != "fill" else [alts[0] for alts in version.answer]
 
 
@@ -294,9 +299,9 @@ def test_reading_a_chapter_marks_key_phrases_and_links_each_article_to_practice(
 
 
 def test_highlight_cuts_text_into_marked_runs():
-    assert services.highlight("甲乙丙乙", ["乙"]) == [("甲", False), ("乙", True), ("丙", False), ("乙", True)]
-    assert services.highlight("营商环境", ["营商", "营商环境"]) == [("营商环境", True)]
-    assert services.highlight("abc", []) == [("abc", False)]
+    assert highlight("甲乙丙乙", ["乙"]) == [("甲", False), ("乙", True), ("丙", False), ("乙", True)]
+    assert highlight("营商环境", ["营商", "营商环境"]) == [("营商环境", True)]
+    assert highlight("abc", []) == [("abc", False)]
 
 
 def test_the_days_first_drill_is_written_under_the_sqlite_write_lock_taken_up_front(app, sj01, engine_name):

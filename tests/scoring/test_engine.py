@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from examapp.ranking import competition_ranks
-from examapp.scoring.engine import compute, rank_to_points
+from examapp.scoring.components import rank_to_points
+from examapp.scoring.engine import compute
 from examapp.scoring.inputs import (
     AssistanceRecord,
     ConductItem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from examapp.extensions import db
-from examapp.reports.pdf import _robustness_text
+from examapp.reports.pdf.score_card import _robustness_text
 from examapp.scoring.models import RoundComputation
 from tests.conftest import login
 from tests.scoring.test_rounds import demo_round

@@ -6,7 +6,7 @@ import io
 import warnings
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -31,7 +31,8 @@ from examapp.bank.formats.common import (
     parse_difficulty,
     split_tags,
 )
-from examapp.xlsxutil import check_xlsx_limits, keep_text_as_text
+from examapp.spreadsheets import TEMPLATE_FILL, cell_text, set_widths, style_header, workbook_bytes, write_text
+from examapp.xlsxutil import check_xlsx_limits
 
 SHEET_NAME = "题库"
 HELP_SHEET_NAME = "填写说明"
@@ -68,25 +69,13 @@ HELP_ROWS = (
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return clean_text(str(value)).strip()
+    return clean_text(cell_text(value)).strip()
 
 
 def _set(cell, value: object) -> None:
-    if isinstance(value, str):
-        value = clean_text(value)
-        cell.value = value
-        if value.startswith("="):
-            cell.data_type = "s"  # text, not a formula
-    else:
-        cell.value = value
+    write_text(cell, clean_text(value) if isinstance(value, str) else value)
 
 
 # ---------------------------------------------------------------- export
@@ -98,9 +87,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
     wrap = Alignment(wrap_text=True, vertical="top")
     for col, name in enumerate(HEADERS, start=1):
         cell = sheet.cell(row=1, column=col, value=name)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        style_header([cell], fill=TEMPLATE_FILL, alignment=Alignment(horizontal="center", vertical="center"))
         sheet.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS.get(name, OPTION_WIDTH)
     for row, item in enumerate(items, start=2):
         for col, value in enumerate(_row_values(item.data), start=1):
@@ -118,15 +105,9 @@ def dump(items: list[ExportItem]) -> DumpResult:
     for row, (column, text) in enumerate(HELP_ROWS, start=1):
         help_sheet.cell(row=row, column=1, value=column).alignment = wrap
         help_sheet.cell(row=row, column=2, value=text).alignment = wrap
-        if row == 1:
-            help_sheet.cell(row=1, column=1).font = Font(bold=True)
-            help_sheet.cell(row=1, column=2).font = Font(bold=True)
-    help_sheet.column_dimensions["A"].width = 14
-    help_sheet.column_dimensions["B"].width = 90
-
-    buffer = io.BytesIO()
-    keep_text_as_text(workbook).save(buffer)
-    return DumpResult(content=buffer.getvalue())
+    style_header(help_sheet[1], fill=None)
+    set_widths(help_sheet, (14, 90))
+    return DumpResult(content=workbook_bytes(workbook))
 
 
 def _row_values(data: QuestionData) -> list[object]:
