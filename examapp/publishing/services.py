@@ -105,6 +105,12 @@ def _common(kind: str, status: str, title: str, objection_until: date | None, pu
             "objection_until_cn": chinese_date(objection_until) if objection_until else None}
 
 
+def _closing_notes(status: str, settings: OfficeSettings) -> list[str]:
+    """The last notes of every 通报: where to object during a 公示, and whom to call (if the office set a contact)."""
+    notes = [f"公示期内如有异议，请向{settings.issuing_organ}书面反映。"] if status == STATUS_NOTICE else []
+    return notes + ([settings.contact] if settings.contact else [])
+
+
 def ranking_content(round_: EvaluationRound, computation: RoundComputation, status: str,
                     objection_until: date | None, published_day: date) -> dict:
     settings = office_settings()
@@ -131,10 +137,7 @@ def ranking_content(round_: EvaluationRound, computation: RoundComputation, stat
     ]
     if previous is not None:
         notes.append(f"名次变化与“{previous.content.get('round', previous.title)}”正式排名比较；“新”为上次未参加排名。")
-    if status == STATUS_NOTICE:
-        notes.append(f"公示期内如有异议，请向{settings.issuing_organ}书面反映。")
-    if settings.contact:
-        notes.append(settings.contact)
+    notes += _closing_notes(status, settings)
     title = f"关于{round_.name}综合排名情况的通报"
     content = _common(SNAPSHOT_RANKING, status, title, objection_until, published_day, settings)
     content.update({
@@ -177,7 +180,7 @@ def exam_content(exam: Exam, status: str, objection_until: date | None, publishe
         "rows": rows, "summary": s.as_dict() | {"absent": s.absent, "pass_count": s.pass_count},
         "histogram": [{"label": b.label, "count": b.count} for b in results.histogram],
         "notes": [f"满分{exam.total_points:g}分，{exam.pass_mark:g}分及格。", statistics.RANKING_RULE + "。",
-                  "缺考者不参加排名。"],
+                  "缺考者不参加排名。", *_closing_notes(status, settings)],
     })
     return content
 

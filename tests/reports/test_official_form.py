@@ -187,3 +187,29 @@ def test_day_in_the_exam_notice_body_has_no_leading_zeros():
 
     from examapp.publishing.services import _day_text
     assert _day_text(datetime(2026, 3, 5, 9, 30)) == "2026年3月5日"          # not 2026年03月05日 (虚位)
+
+
+def test_exam_results_notice_ends_with_the_objection_and_contact_lines_a_final_one_without_objection(app, bank, demo):
+    from examapp.exams import proctoring
+    from examapp.exams.models import Exam
+    from tests.exams.conftest import open_exam
+    from tests.exams.test_results import sit
+    save_office_settings(app)
+    with app.app_context():
+        exam_id = open_exam(title=EXAM_TITLE).id
+    sit(app, app.test_client(), exam_id, "sj01", 4)
+    with app.app_context():
+        exam = db.session.get(Exam, exam_id)
+        proctoring.close_now(exam, "考试结束")
+        notice = publishing.publish("exam", exam=exam, final=False)
+        db.session.commit()
+        notes = notice.content["notes"]
+        # A 公示 tells the reader where to object and whom to call, after the scoring notes.
+        assert notes[-2] == f"公示期内如有异议，请向{OFFICE['issuing_organ']}书面反映。"
+        assert notes[-1] == OFFICE["contact"]
+        final = publishing.publish("exam", exam=exam, final=True, reason="公示期满")
+        db.session.commit()
+        assert not any("公示期内如有异议" in n for n in final.content["notes"])
+        assert final.content["notes"][-1] == OFFICE["contact"]
+        pdf_text = "".join(all_lines(documents.league_table_pdf(notice)))
+    assert "公示期内如有异议" in pdf_text and "0571-12345678" in pdf_text
