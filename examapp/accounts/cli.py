@@ -58,7 +58,7 @@ def import_users(file: Path, passwords_out: Path | None) -> None:
         raise click.ClickException(f"文件有 {len(problems)} 处错误，未导入任何数据。")
     sheet = services.import_secretaries(records)
     entries = list(sheet.entries)
-    sheet.entries = []
+    sheet.entries = []    # printed here, never kept
     db.session.commit()
     lines = ["党组织,姓名,登录名,初始密码"] + [
         f"{e['organization']},{e['name']},{e['username']},{e['password']}" for e in entries]
@@ -98,6 +98,7 @@ def set_password(login: str, password: str, temporary: bool) -> None:
         services.set_password(user, password, temporary=temporary)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"已为 {user.username} 设置密码" + ("（下次登录须修改）。" if temporary else "。"))
 
 

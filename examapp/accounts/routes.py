@@ -46,6 +46,7 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         if result.user is None:
+            db.session.commit()    # the failure count stands although the login is refused
             flash(result.message, "danger")
             return render_template("accounts/login.html", form=form), 200
         user = result.user
@@ -87,6 +88,7 @@ def change_password():
         except services.AccountError as exc:
             flash(str(exc), "danger")
         else:
+            db.session.commit()
             session["nonce"] = current_user.session_nonce   # this session goes on; every other one ended
             flash("密码已修改，您在其他设备上的登录已失效。", "success")
             return redirect(url_for("home.index"))
@@ -232,6 +234,7 @@ def user_reset_password(user_id: int):
     if not _may_manage(user):
         abort(403)
     password = services.reset_password(user)
+    db.session.commit()
     flash(f"已重置 {user.name}（{user.username}）的密码，临时密码：{password}"
           "（仅显示这一次，首次登录须修改）。", "success")
     return redirect(url_for("accounts.users", q=user.username))
@@ -256,7 +259,9 @@ def users_import():
             if not problems:
                 try:
                     sheet = services.import_secretaries(records, created_by_id=current_user.id)
+                    db.session.commit()
                 except IntegrityError:
+                    db.session.rollback()
                     file_error = "导入时发现重复的登录名或党组织（可能有人同时导入），未写入任何数据，请重试。"
                 else:
                     flash(f"导入成功：{sheet.count} 名书记。请立即打开初始密码单并打印（只能查看一次）。", "success")
@@ -308,6 +313,7 @@ def password_sheet(token: str):
             flash("这份初始密码单由他人导入。管理员确需查看时，请勾选“以管理员身份查看”（将记入操作日志）。", "warning")
             return redirect(url_for("accounts.users_imported", token=token))
     sheet, entries = services.open_password_sheet(token, current_user, admin_override=not own)
+    db.session.commit()
     if not entries:
         flash("这份初始密码单已经被查看过，出于安全原因不能再次显示。如有遗失，请逐个重置密码。", "warning")
         return redirect(url_for("accounts.users"))

@@ -1,4 +1,7 @@
-"""Account logic: authentication with lockout, passwords, user import and management."""
+"""Account logic: authentication with lockout, passwords, user import and management.
+
+Like every service these flush and never commit: the view or the `flask` command commits once everything
+succeeded (README, the transaction rule)."""
 from __future__ import annotations
 
 import re
@@ -87,6 +90,7 @@ def authenticate(username: str, password: str, address: str) -> LoginResult:
     """Check credentials with throttling per (login name, address) (examapp/accounts/throttle.py).
 
     Unknown names and wrong passwords get the same messages, counts and (a dummy hash is verified) timing.
+    Flushes only: the login view commits, a refused login's failure count too.
     """
     name, now = normalise_username(username), utcnow()
     paused_until = throttle.locked_until(name, address, now)
@@ -107,7 +111,6 @@ def authenticate(username: str, password: str, address: str) -> LoginResult:
                        f"{failure.paused_minutes} 分钟；如忘记密码，请联系组织者重置。")
         else:
             message = f"{WRONG_CREDENTIALS}再错 {failure.left} 次，此账号将在您所在的网络地址暂停登录。"
-        db.session.commit()
         return LoginResult(None, message)
     if not user.active:
         return LoginResult(None, "该账号已停用，请联系组织者。")
@@ -135,7 +138,6 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new, temporary=False)
     record("user.password_changed", target_type="user", target_id=user.id, summary="本人修改密码",
            actor_id=user.id)
-    db.session.commit()
 
 
 def set_password(user: User, password: str, *, temporary: bool, actor_id: int | None = None) -> None:
@@ -146,7 +148,6 @@ def set_password(user: User, password: str, *, temporary: bool, actor_id: int | 
     throttle.release(user.username)
     record("user.password_set", target_type="user", target_id=user.id,
            summary=f"为 {user.username} 设置{'临时' if temporary else ''}密码", actor_id=actor_id)
-    db.session.commit()
 
 
 def reset_password(user: User) -> str:
@@ -155,7 +156,6 @@ def reset_password(user: User) -> str:
     user.set_password(password, temporary=True)     # ends the user's sessions
     throttle.release(user.username)
     record("user.password_reset", target_type="user", target_id=user.id, summary=f"重置 {user.username} 的密码")
-    db.session.commit()
     return password
 
 
@@ -175,42 +175,38 @@ def existing_usernames() -> set[str]:
 
 
 def import_secretaries(records: list[SecretaryRow], created_by_id: int | None = None) -> PasswordSheet:
-    """Write a fully validated import in one transaction; return the one-time password sheet."""
+    """Add a fully validated import (the caller commits it as one transaction, or rolls it all back);
+    return the one-time password sheet."""
     orgs = {o.name: o for o in db.session.scalars(select(PartyOrganization))}
     next_order = (db.session.scalar(select(func.max(PartyOrganization.sort_order))) or 0) + 1
     entries = []
-    try:
-        for rec in records:
-            org = orgs.get(rec.organization)
-            if org is None:
-                org = PartyOrganization(name=rec.organization, kind=rec.kind, sort_order=next_order)
-                next_order += 1
-                db.session.add(org)
-                orgs[rec.organization] = org
-            password = generate_password()
-            user = User(username=rec.username, name=rec.name, role=CANDIDATE, organization=org,
-                        phone=rec.phone, active=True)
-            user.set_password(password, temporary=True)
-            db.session.add(user)
-            entries.append({"organization": rec.organization, "name": rec.name,
-                            "username": rec.username, "password": password})
-        sheet = PasswordSheet(token=secrets.token_urlsafe(24), entries=entries, count=len(entries),
-                              created_by_id=created_by_id)
-        db.session.add(sheet)
-        db.session.flush()
-        record("user.import", target_type="password_sheet", target_id=sheet.id,
-               summary=f"导入 {len(entries)} 名书记", detail={"usernames": [e["username"] for e in entries]})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for rec in records:
+        org = orgs.get(rec.organization)
+        if org is None:
+            org = PartyOrganization(name=rec.organization, kind=rec.kind, sort_order=next_order)
+            next_order += 1
+            db.session.add(org)
+            orgs[rec.organization] = org
+        password = generate_password()
+        user = User(username=rec.username, name=rec.name, role=CANDIDATE, organization=org,
+                    phone=rec.phone, active=True)
+        user.set_password(password, temporary=True)
+        db.session.add(user)
+        entries.append({"organization": rec.organization, "name": rec.name,
+                        "username": rec.username, "password": password})
+    sheet = PasswordSheet(token=secrets.token_urlsafe(24), entries=entries, count=len(entries),
+                          created_by_id=created_by_id)
+    db.session.add(sheet)
+    db.session.flush()
+    record("user.import", target_type="password_sheet", target_id=sheet.id,
+           summary=f"导入 {len(entries)} 名书记", detail={"usernames": [e["username"] for e in entries]})
     return sheet
 
 
 def open_password_sheet(token: str, user: User | None, *,
                         admin_override: bool = False) -> tuple[PasswordSheet | None, list[dict]]:
     """Hand out a sheet's passwords once; afterwards only the fact that it was opened remains. The caller
-    decides who may (the importer; an admin with `admin_override`, audited as such)."""
+    decides who may (the importer; an admin with `admin_override`, audited as such) and commits."""
     sheet = db.session.scalar(select(PasswordSheet).where(PasswordSheet.token == token).with_for_update())
     if sheet is None or sheet.opened_at is not None:
         return sheet, []
@@ -221,7 +217,6 @@ def open_password_sheet(token: str, user: User | None, *,
            target_type="password_sheet", target_id=sheet.id,
            summary=f"{'管理员查看他人导入的' if admin_override else '查看'}初始密码单"
                    f"（{sheet.count} 人，{format_local(sheet.created_at)} 生成）")
-    db.session.commit()
     return sheet, entries
 
 

@@ -86,6 +86,7 @@ def test_imported_secretary_logs_in_with_sheet_password_and_must_change_it(app, 
     from examapp.accounts.services import open_password_sheet
     with app.test_request_context():
         _, entries = open_password_sheet(token, None)
+        db.session.commit()    # the caller commits (services flush only)
     password = next(e["password"] for e in entries if e["username"] == "qianef")
     other = app.test_client()
     assert login(other, "qianef", password).headers["Location"] == "/password"

@@ -43,6 +43,7 @@ def test_initial_password_must_be_changed_before_anything_else(app, client, demo
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.username == "sj03"))
         set_password(user, "Start2026x", temporary=True)
+        db.session.commit()    # the caller commits (services flush only)
     response = login(client, "sj03", "Start2026x")
     assert response.headers["Location"] == "/password"
     assert client.get("/").headers["Location"] == "/password"
