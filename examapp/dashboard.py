@@ -66,7 +66,8 @@ def exam_counts(exam: Exam, now: datetime) -> dict[str, int]:
 
 
 def exam_cards(now: datetime | None = None) -> list[ExamCard]:
-    """Published exams open now, then the next few upcoming ones (finalising anything overdue on the way)."""
+    """Published exams open now, then the next few upcoming ones (an overdue attempt counted as submitted,
+    as it will be finalised; nothing is written)."""
     now = now or utcnow()
     exams = db.session.scalars(select(Exam).where(Exam.status == PUBLISHED, Exam.closes_at > now)
                                .order_by(Exam.opens_at, Exam.id)).all()

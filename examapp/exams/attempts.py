@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.exams import timer
-from examapp.exams.marking import grade_attempt
+from examapp.exams.marking import grade_attempt, item_marks, marks_total
 from examapp.exams.models import (
+    ATTEMPT_STATUS_LABELS,
     AUTOMATIC_ENDS,
     END_CANDIDATE,
     END_FOCUS_LIMIT,
@@ -88,12 +89,47 @@ def start_attempt(exam: Exam, user: User, now: datetime | None = None) -> Attemp
     return ready
 
 
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """In progress past its deadline and grace: finalise_overdue will end it (overdue_clause, in SQL)."""
+    return (attempt.status == IN_PROGRESS and attempt.deadline_at is not None
+            and timer.is_overdue(attempt.deadline_at, now, settings_grace()))
+
+
 def touch_attempt(attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Finalise the attempt if its deadline (plus grace) has passed; anything that reads it calls this."""
+    """Finalise the attempt if its deadline (plus grace) has passed: a writer's first step (the candidate's
+    own requests, the organiser's interventions); pages that only read use as_finalised instead."""
     now = now or utcnow()
-    if attempt.status == IN_PROGRESS and timer.is_overdue(attempt.deadline_at, now, settings_grace()):
+    if is_overdue(attempt, now):
         finish_attempt(attempt, FINALISED_OVERDUE, END_SERVER, now)
     return attempt
+
+
+class AsFinalised:
+    """An overdue attempt as the server will finalise it, for pages that read without writing: its status,
+    how it ended, the score and item marks (`marks`, by paper item) it will get; not handed in yet
+    (`submitted_at` is None). Everything else is the attempt's own."""
+    status = FINALISED_OVERDUE
+    status_label = ATTEMPT_STATUS_LABELS[FINALISED_OVERDUE]
+    finished = True
+    finished_by = END_SERVER
+    end_note = None
+    end_reason_label = end_description = END_REASON_LABELS[END_SERVER]
+    submitted_at = graded_at = None
+
+    def __init__(self, attempt: Attempt):
+        self.attempt = attempt
+        self.marks = item_marks(attempt)
+        self.score = marks_total(self.marks)
+
+    def __getattr__(self, name: str):
+        if name == "attempt":
+            raise AttributeError(name)
+        return getattr(self.attempt, name)
+
+
+def as_finalised(attempt: Attempt, now: datetime) -> Attempt | AsFinalised:
+    """The attempt as a page that only reads shows it: an overdue one as it will be finalised."""
+    return AsFinalised(attempt) if is_overdue(attempt, now) else attempt
 
 
 def finish_attempt(attempt: Attempt, status: str, by: str, now: datetime | None = None, *,

@@ -14,7 +14,7 @@ from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
-from examapp.exams.attempts import touch_attempt
+from examapp.exams.attempts import as_finalised
 from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
 from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
@@ -193,7 +193,6 @@ def exam_preview(exam_id: int):
 def exam_monitor(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     rows = proctoring.monitor_rows(exam)
-    db.session.commit()
     return render_template("exams/manage_monitor.html", exam=exam, rows=rows, counts=proctoring.monitor_counts(rows),
                            labels=proctoring.MONITOR_LABELS, form=InterventionForm())
 
@@ -203,7 +202,6 @@ def exam_monitor(exam_id: int):
 def exam_monitor_json(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     rows = proctoring.monitor_rows(exam)
-    db.session.commit()
     return {"counts": proctoring.monitor_counts(rows), "rows": [r.as_dict() for r in rows],
             "closes_at": iso(exam.closes_at)}
 
@@ -274,11 +272,12 @@ def exam_window(exam_id: int):
 @roles_required(*STAFF)
 def attempt_review(exam_id: int, attempt_id: int):
     attempt = _attempt_of(exam_id, attempt_id)
-    touch_attempt(attempt)
-    db.session.commit()
-    context = review_context(attempt, utcnow(), force_full=True)
+    now = utcnow()
+    shown = as_finalised(attempt, now)     # reads only: an overdue attempt as it will be finalised
+    context = review_context(shown, now, force_full=True)
     return render_template("exams/manage_attempt.html", timeline=proctoring.attempt_timeline(attempt),
-                           audit=proctoring.audit_for_attempt(attempt), form=InterventionForm(), **context)
+                           audit=proctoring.audit_for_attempt(attempt), form=InterventionForm(),
+                           pending_finalise=shown is not attempt, **context)
 
 
 @bp.route("/<int:exam_id>/regrade/<int:question_id>", methods=["POST"])

@@ -10,7 +10,7 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.audit.models import AuditEntry
 from examapp.audit.services import record
 from examapp.exams import services, timer
-from examapp.exams.attempts import finalise_overdue, finish_attempt, touch_attempt
+from examapp.exams.attempts import as_finalised, finish_attempt, touch_attempt
 from examapp.exams.models import (
     ATTEMPT_STATUS_LABELS,
     END_ORGANISER,
@@ -105,15 +105,16 @@ def _reason(reason: str) -> str:
 
 
 def monitor_rows(exam: Exam, now: datetime | None = None) -> list[MonitorRow]:
-    """One row per eligible candidate (latest attempt), after finalising anything overdue."""
+    """One row per eligible candidate (latest attempt); reads only: an overdue attempt shows as it will be
+    finalised (服务器超时处理, with the score it will get) until `flask exams finalise-overdue` writes it."""
     now = now or utcnow()
-    finalise_overdue(now, exam.id)
     users = db.session.execute(services.eligible_users_query(exam).outerjoin(PartyOrganization)
                                .with_only_columns(User.id, User.username, User.name, PartyOrganization.name)
                                .order_by(PartyOrganization.sort_order, User.username)).all()
-    attempts: dict[int, Attempt] = {}
+    latest: dict[int, Attempt] = {}
     for attempt in db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.number)):
-        attempts[attempt.user_id] = attempt  # the latest attempt wins
+        latest[attempt.user_id] = attempt  # the latest attempt wins
+    attempts = {user_id: as_finalised(attempt, now) for user_id, attempt in latest.items()}
     answered = dict(db.session.execute(
         select(Answer.attempt_id, func.count(Answer.id)).join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Attempt.exam_id == exam.id, Answer.value.is_not(None)).group_by(Answer.attempt_id)).all())
@@ -187,6 +188,7 @@ def force_submit(attempt: Attempt, reason: str, *, actor_id: int | None = None,
                  now: datetime | None = None) -> Attempt:
     now = now or utcnow()
     reason = _reason(reason)
+    touch_attempt(attempt, now)     # an overdue attempt is the server's to end, not the organiser's
     if attempt.status != IN_PROGRESS or not finish_attempt(attempt, SUBMITTED, END_ORGANISER, now,
                                                                     note=reason, actor_id=actor_id):
         raise ExamError("该作答不在答题中，无需强制交卷。")
@@ -195,9 +197,11 @@ def force_submit(attempt: Attempt, reason: str, *, actor_id: int | None = None,
 
 def reopen(attempt: Attempt, minutes: int, reason: str, *, actor_id: int | None = None,
            now: datetime | None = None) -> Attempt:
-    """Let a candidate continue a finalised attempt with a new deadline; earlier answers are kept."""
+    """Let a candidate continue a finalised attempt with a new deadline; earlier answers are kept. An overdue
+    attempt (shown as 服务器超时处理 by the pages that only read) is finalised first, as the server's."""
     now = now or utcnow()
     reason = _reason(reason)
+    touch_attempt(attempt, now)
     if attempt.status not in FINISHED:
         raise ExamError("只有已交卷的作答才能重新开放。")
     if not 1 <= minutes <= 240:

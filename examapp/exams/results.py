@@ -15,12 +15,9 @@ from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
-from examapp.exams.attempts import overdue_clause, overdue_cutoff
-from examapp.exams.marking import item_marks, marks_total
+from examapp.exams.attempts import AsFinalised, overdue_clause, overdue_cutoff
 from examapp.exams.mastery import Mastery, MasteryReport, MasteryResponse, mastery_report, weakest_articles
 from examapp.exams.models import (
-    ATTEMPT_STATUS_LABELS,
-    FINALISED_OVERDUE,
     FINISHED,
     IN_PROGRESS,
     PUBLISHED,
@@ -105,9 +102,9 @@ class Counted:
     @classmethod
     def of(cls, attempt: Attempt) -> Counted:
         if attempt.status == IN_PROGRESS:   # overdue
-            marks = item_marks(attempt)
-            return cls(attempt.id, attempt.user_id, marks_total(marks),
-                       ATTEMPT_STATUS_LABELS[FINALISED_OVERDUE], attempt.started_at, attempt.deadline_at, marks)
+            shown = AsFinalised(attempt)
+            return cls(attempt.id, attempt.user_id, shown.score, shown.status_label, attempt.started_at,
+                       attempt.deadline_at, shown.marks)
         # The server may finalise long after the deadline; the candidate's time stopped there.
         ended = min(attempt.submitted_at, attempt.deadline_at or attempt.submitted_at)
         return cls(attempt.id, attempt.user_id, attempt.score, attempt.status_label, attempt.started_at, ended)

@@ -11,7 +11,7 @@ from examapp.accounts.models import User
 from examapp.bank.letters import remap_option_letters
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import timer
-from examapp.exams.attempts import attempts_of, focus_warning, touch_attempt, window_state
+from examapp.exams.attempts import AsFinalised, attempts_of, focus_warning, touch_attempt, window_state
 from examapp.exams.autosave import saved_answers
 from examapp.exams.models import (
     FINISHED,
@@ -112,11 +112,13 @@ def candidate_exam_rows(user: User, now: datetime | None = None) -> list[Candida
                                      attempts_used=len(finished), score=score))
     return rows
 
-def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
-    """What the result page shows; organisers (force_full) always see the whole paper."""
+def review_context(attempt: Attempt | AsFinalised, now, *, force_full: bool = False) -> dict:
+    """What the result page shows; organisers (force_full) always see the whole paper, an overdue attempt
+    with the marks it will get (AsFinalised)."""
     level = "full" if force_full else review_level(attempt, now)
     items = []
     if level == "full":
+        marks = attempt.marks if isinstance(attempt, AsFinalised) else {}
         answers = saved_answers(attempt)
         paper = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
                                    .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
@@ -128,7 +130,7 @@ def review_context(attempt: Attempt, now, *, force_full: bool = False) -> dict:
                           "options": display_options(item.version, item.option_order),
                           "correct": display_answer(item.key_version, item.option_order),
                           "explanation": remap_option_letters(item.key_version.explanation, item.option_order),
-                          "response": response, "earned": item.earned or 0,
+                          "response": response, "earned": marks.get(item.id, item.earned) or 0,
                           "article": articles.get(item.version.article_number)})
     # An attempt in progress has no marks yet (a reopened one still carries its old ones).
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import time_machine
 
 from examapp.audit.models import AuditEntry
-from examapp.exams.models import Attempt
+from examapp.exams.models import Attempt, AttemptEvent
 from examapp.extensions import db
 from tests.conftest import login
 from tests.exams.test_attempts import start
@@ -126,17 +126,30 @@ def test_cli_finalise_overdue_is_服务器超时处理_by_the_system(app, exam, 
     assert (entry.action, entry.reason, entry.actor_id) == ("attempt.auto_submit", "服务器超时处理", None)
 
 
-def test_finalised_on_an_organisers_read_is_the_servers_not_the_organisers(app, exam):
+def test_an_overdue_attempt_the_organiser_reopens_is_finalised_first_as_the_servers(app, exam):
+    # Reading the monitor finalises nothing; the organiser's 重新开放 (a POST) finalises the overdue attempt
+    # first, as the server's, then reopens it.
     client = candidate(app, "sj07")
     paper = start(client, exam)
     with app.app_context():
         deadline = db.session.get(Attempt, paper["attempt"]).deadline_at
     with time_machine.travel(deadline + timedelta(minutes=5), tick=False):
-        staff(app).get(f"/manage/exams/{exam}/monitor")          # the monitor finalises what is overdue
+        organiser = staff(app)
+        organiser.get(f"/manage/exams/{exam}/monitor")
         with app.app_context():
-            assert db.session.get(Attempt, paper["attempt"]).finished_by == "server"
-    [entry] = audit_of(app, paper["attempt"])
-    assert entry.action == "attempt.auto_submit" and entry.actor_id is None     # 系统, not the organiser
+            assert db.session.get(Attempt, paper["attempt"]).status == "in_progress"
+        organiser.post(f"/manage/exams/{exam}/attempts/{paper['attempt']}/reopen",
+                       data={"minutes": "10", "reason": "设备故障"})
+        with app.app_context():
+            attempt = db.session.get(Attempt, paper["attempt"])
+            assert attempt.status == "in_progress" and attempt.deadline_at == deadline + timedelta(minutes=15)
+            events = db.session.scalars(db.select(AttemptEvent.kind).where(AttemptEvent.attempt_id == attempt.id)
+                                        .order_by(AttemptEvent.id)).all()
+            assert events[-2:] == ["overdue", "reopen"]
+    finalised, reopened = audit_of(app, paper["attempt"])
+    assert finalised.action == "attempt.auto_submit" and finalised.actor_id is None     # 系统, not the organiser
+    assert finalised.reason == "服务器超时处理"
+    assert (reopened.action, reopened.reason, reopened.actor_id) == ("attempt.reopen", "设备故障", user_id(app, "organizer"))
 
 
 def test_a_late_timer_submit_after_the_grace_is_the_servers(app, exam):
