@@ -10,7 +10,9 @@ Either way the transaction is rolled back first, so nothing the request wrote be
 Transactions: services flush, they never commit. The request (the view, once everything it asked for
 succeeded) or the `flask` command commits; an error anywhere rolls the whole request back. GET requests
 read only and commit nothing; jobs such as finalising overdue attempts are explicit steps (`flask exams
-finalise-overdue` from the deploy timer, or an organiser's POST), not side effects of reading a page.
+finalise-overdue` from the deploy timer, or an organiser's POST), not side effects of reading a page. The
+exceptions (README, maintainers' section): a candidate's own exam pages finalise that candidate's overdue
+attempt, and the day's first daily drill is written when the candidate opens it.
 """
 from urllib.parse import urlsplit
 

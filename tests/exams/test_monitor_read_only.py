@@ -91,3 +91,16 @@ def test_reading_a_running_attempt_writes_nothing_either(app, exam):
     assert (row["status"], row["score"], row["seconds_left"]) == (IN_PROGRESS, None, 5 * 60)
     assert "状态：<strong>答题中</strong>" in shown["attempt"] and "data-pending-finalise" not in shown["attempt"]
     assert "强制交卷" in shown["attempt"]
+
+
+def test_force_submit_of_an_overdue_attempt_does_not_make_it_the_organisers(app, exam):
+    # A stale page may still offer 强制交卷: the attempt is the server's to finalise, so it is refused.
+    attempt_id, deadline = _overdue_attempt(app, exam)
+    with time_machine.travel(deadline + timedelta(minutes=5), tick=False):
+        organiser = app.test_client()
+        login(organiser, "organizer")
+        before = digest(app)
+        body = organiser.post(f"/manage/exams/{exam}/attempts/{attempt_id}/force-submit", data={"reason": "违纪"},
+                              follow_redirects=True).get_data(as_text=True)
+        assert "不在答题中" in body
+        assert digest(app) == before          # the refusal rolls the request back
