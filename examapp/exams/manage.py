@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article
@@ -20,7 +19,7 @@ from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import iso, review_context
 from examapp.extensions import db
-from examapp.formutil import choices
+from examapp.formutil import ConfirmForm, choices, require_confirmed
 from examapp.timeutil import local_to_utc, to_local, utcnow
 
 bp = Blueprint("manage_exams", __name__)
@@ -165,8 +164,7 @@ def exam_detail(exam_id: int):
 @roles_required(*STAFF)
 def exam_publish(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     drawn = services.publish_exam(exam, actor_id=current_user.id)
     db.session.commit()
     flash(f"考试已发布，已为 {drawn} 名考生预先生成试卷。", "success")

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download
@@ -18,6 +17,7 @@ from examapp.errors import user_error_json
 from examapp.exams.mastery import mastery_report
 from examapp.exams.models import Exam
 from examapp.extensions import db
+from examapp.formutil import ConfirmForm, require_confirmed
 from examapp.learning import services
 from examapp.learning.models import DAILY, MAX_DAILY_COUNT, MODES, PRACTICE, WRONG_BOOK
 from examapp.learning.overview import (
@@ -222,8 +222,7 @@ def export():
 @bp.route("/manage/settings", methods=["POST"])
 @roles_required(*STAFF)
 def settings():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     raw = (request.form.get("daily_count") or "").strip()
     count = int(raw) if raw.isdigit() and len(raw) < 4 else -1
     try:
