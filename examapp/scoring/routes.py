@@ -16,9 +16,9 @@ from examapp.extensions import db
 from examapp.formutil import ConfirmForm, choices, require_confirmed
 from examapp.scoring import scheme_form as scheme_fields
 from examapp.scoring import services, workbook
-from examapp.scoring.engine import component_label
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
+from examapp.scoring.result import component_label
 from examapp.scoring.scheme import MISSING_TREATMENTS
 from examapp.settings.services import office_settings, placeholder_message
 from examapp.yamlutil import YamlInputError, load_yaml
