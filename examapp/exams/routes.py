@@ -12,7 +12,6 @@ from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import candidate_exam_rows, review_context
 from examapp.extensions import db
 from examapp.formutil import ConfirmForm, require_confirmed
-from examapp.learning.progress import summary_for
 from examapp.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
@@ -23,7 +22,7 @@ bp = Blueprint("exams", __name__)
 def my_exams():
     rows = candidate_exam_rows(current_user)
     db.session.commit()
-    return render_template("exams/my_exams.html", rows=rows, learning=summary_for(current_user.id))
+    return render_template("exams/my_exams.html", rows=rows)   # the today card: learning_summary()
 
 
 @bp.route("/exams/<int:exam_id>")

@@ -34,6 +34,14 @@ from examapp.timeutil import utcnow
 
 bp = Blueprint("learning", __name__)
 
+
+@bp.app_template_global("learning_summary")
+def learning_summary():
+    """The signed-in candidate's today card (streak, daily drill, 错题本) for pages outside learning — 我的考试 —
+    so exams, which sits below learning, need not import it."""
+    return summary_for(current_user.id)
+
+
 MAX_BODY_BYTES = 8 * 1024
 MAX_ID = 2**31 - 1
 MAX_CLIENT_ID = 2**53 - 1       # what a browser's Number holds exactly
