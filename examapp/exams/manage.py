@@ -114,36 +114,32 @@ def exams():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def exam_new():
-    form = ExamForm()
-    _prepare(form)
-    if request.method == "GET":
-        for qtype, sub in form.section_forms():
-            sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
-    problems = []
-    if form.validate_on_submit():
-        exam, problems = _save(form, None)
-        if exam:
-            flash("考试已保存为草稿。请预览试卷，确认后发布。", "success")
-            _flash_review_warning(exam)
-            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    return render_template("exams/manage_form.html", form=form, exam=None, problems=problems)
+    return _exam_form(None)
 
 
 @bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def exam_edit(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    return _exam_form(db.get_or_404(Exam, exam_id))
+
+
+def _exam_form(exam: Exam | None):
+    """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
     form = ExamForm()
     _prepare(form)
     if request.method == "GET":
-        _fill(form, exam)
+        if exam is None:
+            for qtype, sub in form.section_forms():
+                sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
+        else:
+            _fill(form, exam)
     problems = []
     if form.validate_on_submit():
         saved, problems = _save(form, exam)
         if saved:
-            flash("已保存。", "success")
+            flash("考试已保存为草稿。请预览试卷，确认后发布。" if exam is None else "已保存。", "success")
             _flash_review_warning(saved)
-            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+            return redirect(url_for("manage_exams.exam_detail", exam_id=saved.id))
     return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems)
 
 
