@@ -2,8 +2,6 @@
 organiser's 学习情况."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from examapp.exams.mastery import mastery_report
 from examapp.exams.models import Exam
 from examapp.extensions import db
 from examapp.formutil import ConfirmForm, require_confirmed
+from examapp.jsonbody import read_json_object
 from examapp.learning import services
 from examapp.learning.models import DAILY, MAX_DAILY_COUNT, MODES, PRACTICE, WRONG_BOOK
 from examapp.learning.overview import (
@@ -144,19 +143,7 @@ def _bad(message: str) -> LearningError:
 
 def parse_answer_body() -> tuple[int, object, str, int]:
     """(question, answer, mode, client_id) of {"question": int, "answer": ..., "mode": str, "client_id": int}."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise LearningError(f"请求内容过大（最多 {MAX_BODY_BYTES // 1024} KB）。", status=413)
-    if not request.is_json:
-        raise _bad("请求内容应为 JSON 对象（Content-Type: application/json）。")
-    try:
-        data = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
-        raise _bad("请求内容不是有效的 JSON。") from None
-    if not isinstance(data, dict):
-        raise _bad("请求内容应为 JSON 对象。")
-    unknown = [name for name in data if name not in ANSWER_FIELDS]
-    if unknown:
-        raise _bad(f"不支持的字段：{'、'.join(n[:40] for n in unknown[:5])}（只接受 {'、'.join(ANSWER_FIELDS)}）。")
+    data = read_json_object(ANSWER_FIELDS, error=LearningError, max_bytes=MAX_BODY_BYTES)
     for name, top in (("question", MAX_ID), ("client_id", MAX_CLIENT_ID)):
         value = data.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
