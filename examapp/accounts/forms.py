@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from examapp.access.roles import ORG_KINDS
 from examapp.accounts.importer import PHONE_RE, USERNAME_RE
-from examapp.formutil import BaseForm, choices
+from examapp.formutil import BaseForm, ConfirmForm, choices  # noqa: F401  (ConfirmForm: the old address)
 
 
 class LoginForm(BaseForm):
@@ -45,8 +45,3 @@ class ImportForm(BaseForm):
     file = FileField("名单文件（.xlsx 或 .csv）", validators=[
         FileRequired("请选择文件"), FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件")])
     submit = SubmitField("检查并导入")
-
-
-class ConfirmForm(BaseForm):
-    """A bare CSRF-protected form for action buttons (deactivate, reset password, logout)."""
-    submit = SubmitField("确定")

@@ -133,10 +133,13 @@ def validate_rows(rows: list[list[str]], existing_usernames: set[str], existing_
             row_ok = False
             problems.append(ImportProblem(number, column, message))
 
-        if not org:
-            problem("党组织名称", "党组织名称不能为空")
-        elif len(org) > 100:
-            problem("党组织名称", "党组织名称过长（最多 100 字）")
+        def required(column: str, value: str, longest: int) -> None:
+            if not value:
+                problem(column, f"{column}不能为空")
+            elif len(value) > longest:
+                problem(column, f"{column}过长（最多 {longest} 字）")
+
+        required("党组织名称", org, 100)
         if not kind:
             problem("党组织类别", "党组织类别不能为空")
         elif kind not in ORG_KINDS:
@@ -148,10 +151,7 @@ def validate_rows(rows: list[list[str]], existing_usernames: set[str], existing_
                 problem("党组织类别", f"与第 {org_kind_seen[org][1]} 行同一党组织的类别“{org_kind_seen[org][0]}”不一致")
             else:
                 org_kind_seen.setdefault(org, (kind, number))
-        if not name:
-            problem("书记姓名", "书记姓名不能为空")
-        elif len(name) > 50:
-            problem("书记姓名", "书记姓名过长（最多 50 字）")
+        required("书记姓名", name, 50)
         if not username:
             problem("登录名", "登录名不能为空")
         elif not USERNAME_RE.match(username):

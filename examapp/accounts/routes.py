@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from examapp.access.policy import public, roles_required
 from examapp.access.roles import ADMIN, CANDIDATE, ROLE_LABELS, STAFF, VIEWER
 from examapp.accounts import importer, services, throttle
-from examapp.accounts.forms import ChangePasswordForm, ConfirmForm, ImportForm, LoginForm, OrganizationForm, UserForm
+from examapp.accounts.forms import ChangePasswordForm, ImportForm, LoginForm, OrganizationForm, UserForm
 from examapp.accounts.models import PartyOrganization, User
 from examapp.audit.services import record
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
-from examapp.formutil import choices
+from examapp.formutil import ConfirmForm, choices, require_confirmed
 from examapp.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__)
@@ -135,8 +135,7 @@ def users():
 @roles_required(*STAFF)
 def user_release_login(user_id: int):
     user = db.get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     if not _may_manage(user):
         abort(403)
     count = services.release_login(user)
@@ -207,9 +206,9 @@ def user_edit(user_id: int):
 @roles_required(*STAFF)
 def user_toggle_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit() or not _may_manage(user):
-        abort(400 if _may_manage(user) else 403)
+    if not _may_manage(user):
+        abort(403)
+    require_confirmed()
     if user.id == current_user.id:
         flash("不能停用自己的账号。", "danger")
         return redirect(url_for("accounts.users"))
@@ -228,9 +227,7 @@ def user_toggle_active(user_id: int):
 @roles_required(*STAFF)
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_confirmed()
     if not _may_manage(user):
         abort(403)
     password = services.reset_password(user)
@@ -299,8 +296,7 @@ def users_imported(token: str):
 def password_sheet(token: str):
     """The one-time sheet opens for the organiser who ran the import; an admin only by ticking the explicit
     override (audited as such). Other staff are refused, and the refusal is audited too."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     sheet = _sheet_or_404(token)
     own = sheet.created_by_id == current_user.id
     if not own:

@@ -22,11 +22,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.accounts.models import LoginThrottle
-from examapp.extensions import db
+from examapp.extensions import db, insert_for
 
 SPRAY_FREE_FAILURES = 2
 
@@ -65,7 +63,7 @@ def record_failure(username: str, address: str, now: datetime) -> Failure:
     config = current_app.config
     forget_before = now - timedelta(hours=config["LOGIN_FAILURE_MEMORY_HOURS"])
     table = LoginThrottle.__table__
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(db.engine.dialect.name)
     stmt = insert(table).values(username=username, address=address, failures=1, last_failure_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.username, table.c.address],

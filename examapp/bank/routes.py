@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.audit.services import record
 from examapp.bank import formats, services
 from examapp.bank.core import (
@@ -25,7 +24,7 @@ from examapp.bank.models import Article, Question
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
-from examapp.formutil import choices
+from examapp.formutil import ConfirmForm, choices, require_confirmed
 
 bp = Blueprint("bank", __name__)
 PAGE_SIZE = 50
@@ -168,8 +167,7 @@ def question(question_id: int):
 @roles_required(*STAFF)
 def question_toggle_active(question_id: int):
     question = db.get_or_404(Question, question_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     services.set_active(question, not question.active, actor_id=current_user.id)
     db.session.commit()
     flash("题目已启用，可用于新试卷。" if question.active else "题目已停用：不再用于新试卷，已考试卷不受影响。", "success")
@@ -180,8 +178,7 @@ def question_toggle_active(question_id: int):
 @roles_required(*STAFF)
 def question_toggle_exam_only(question_id: int):
     question = db.get_or_404(Question, question_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     services.set_exam_only(question, not question.exam_only, actor_id=current_user.id)
     db.session.commit()
     flash("已标记为“仅用于考试”：不会出现在练习、每日一练和错题本中。" if question.exam_only

@@ -1,9 +1,7 @@
 """The JSON API the exam page uses (documented in the README): list, start, state, save, submit, events."""
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from examapp.access.policy import candidate_session, roles_required
@@ -14,6 +12,7 @@ from examapp.exams.models import END_CANDIDATE, END_TIMER, Attempt, Exam
 from examapp.exams.review import attempt_state, candidate_exam_rows, iso, paper_payload
 from examapp.exams.services import ExamError
 from examapp.extensions import db
+from examapp.jsonbody import read_json_object as json_object
 from examapp.timeutil import utcnow
 
 bp = Blueprint("api", __name__)
@@ -48,24 +47,8 @@ def _bad(message: str) -> ExamError:
 
 
 def read_json_object(fields: tuple[str, ...], *, required: bool = True) -> dict:
-    """The request's JSON object; an absent body is {} when not required. Refuses anything else by name."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ExamError(f"请求内容过大（最多 {MAX_BODY_BYTES // 1024} KB）。", status=413)
-    raw = request.get_data(cache=True)
-    if not raw and not required:
-        return {}
-    if not request.is_json:
-        raise _bad("请求内容应为 JSON 对象（Content-Type: application/json）。")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise _bad("请求内容不是有效的 JSON。") from None
-    if not isinstance(data, dict):
-        raise _bad("请求内容应为 JSON 对象。")
-    unknown = [name for name in data if name not in fields]
-    if unknown:
-        raise _bad(f"不支持的字段：{'、'.join(name[:40] for name in unknown[:5])}（只接受 {'、'.join(fields)}）。")
-    return data
+    """The request's JSON object of those fields (``examapp.jsonbody``), refused as an ``ExamError``."""
+    return json_object(fields, error=ExamError, max_bytes=MAX_BODY_BYTES, required=required)
 
 
 def _int_field(data: dict, name: str, low: int) -> int:

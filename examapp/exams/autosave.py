@@ -1,12 +1,11 @@
 """Autosave, the hot path of an exam: one lookup and one upsert; an older save never wins."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.access.policy import SESSION_REPLACED
 from examapp.access.roles import CANDIDATE
@@ -22,7 +21,7 @@ from examapp.exams.models import (
     PaperItem,
 )
 from examapp.exams.services import ExamError
-from examapp.extensions import db
+from examapp.extensions import db, insert_for
 from examapp.timeutil import utcnow
 
 
@@ -49,25 +48,19 @@ _SAVE_LOOKUP = (
     # way no acknowledged save is left out of the grade. (SQLite serialises writers with BEGIN IMMEDIATE
     # and leaves the clause out.)
     .with_for_update(read=True, of=Attempt))
-_UPSERTS: dict[str, object] = {}
 
-
+@functools.cache
 def _answer_upsert(dialect: str):
     """INSERT … ON CONFLICT (item_id) DO UPDATE … WHERE answer.seq < excluded.seq, for this dialect."""
-    stmt = _UPSERTS.get(dialect)
-    if stmt is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = Answer.__table__
-        stmt = insert(table).values(
-            attempt_id=bindparam("attempt_id"), item_id=bindparam("item_id"),
-            value=bindparam("value", type_=table.c.value.type), seq=bindparam("seq"),
-            saved_at=bindparam("saved_at"))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.item_id],
-            set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-            where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)   # no row: dropped as not newer
-        _UPSERTS[dialect] = stmt
-    return stmt
+    table = Answer.__table__
+    stmt = insert_for(dialect)(table).values(
+        attempt_id=bindparam("attempt_id"), item_id=bindparam("item_id"),
+        value=bindparam("value", type_=table.c.value.type), seq=bindparam("seq"),
+        saved_at=bindparam("saved_at"))
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.item_id],
+        set_={"value": stmt.excluded.value, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+        where=table.c.seq < stmt.excluded.seq).returning(table.c.seq)   # no row: dropped as not newer
 
 
 def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq: int,

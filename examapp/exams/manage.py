@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.services import list_organizations
 from examapp.bank.core import TYPE_LABELS
 from examapp.bank.models import Article
@@ -20,7 +19,7 @@ from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import iso, review_context
 from examapp.extensions import db
-from examapp.formutil import choices
+from examapp.formutil import ConfirmForm, choices, require_confirmed
 from examapp.timeutil import local_to_utc, to_local, utcnow
 
 bp = Blueprint("manage_exams", __name__)
@@ -115,36 +114,32 @@ def exams():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def exam_new():
-    form = ExamForm()
-    _prepare(form)
-    if request.method == "GET":
-        for qtype, sub in form.section_forms():
-            sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
-    problems = []
-    if form.validate_on_submit():
-        exam, problems = _save(form, None)
-        if exam:
-            flash("考试已保存为草稿。请预览试卷，确认后发布。", "success")
-            _flash_review_warning(exam)
-            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    return render_template("exams/manage_form.html", form=form, exam=None, problems=problems)
+    return _exam_form(None)
 
 
 @bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def exam_edit(exam_id: int):
-    exam = db.get_or_404(Exam, exam_id)
+    return _exam_form(db.get_or_404(Exam, exam_id))
+
+
+def _exam_form(exam: Exam | None):
+    """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
     form = ExamForm()
     _prepare(form)
     if request.method == "GET":
-        _fill(form, exam)
+        if exam is None:
+            for qtype, sub in form.section_forms():
+                sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
+        else:
+            _fill(form, exam)
     problems = []
     if form.validate_on_submit():
         saved, problems = _save(form, exam)
         if saved:
-            flash("已保存。", "success")
+            flash("考试已保存为草稿。请预览试卷，确认后发布。" if exam is None else "已保存。", "success")
             _flash_review_warning(saved)
-            return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
+            return redirect(url_for("manage_exams.exam_detail", exam_id=saved.id))
     return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems)
 
 
@@ -165,8 +160,7 @@ def exam_detail(exam_id: int):
 @roles_required(*STAFF)
 def exam_publish(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     drawn = services.publish_exam(exam, actor_id=current_user.id)
     db.session.commit()
     flash(f"考试已发布，已为 {drawn} 名考生预先生成试卷。", "success")

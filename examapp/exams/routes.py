@@ -6,13 +6,12 @@ from flask_login import current_user
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import CANDIDATE
-from examapp.accounts.forms import ConfirmForm
 from examapp.exams import grading, results
 from examapp.exams.attempts import start_attempt, touch_attempt
 from examapp.exams.models import IN_PROGRESS, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import candidate_exam_rows, review_context
 from examapp.extensions import db
-from examapp.learning.progress import summary_for
+from examapp.formutil import ConfirmForm, require_confirmed
 from examapp.timeutil import utcnow
 
 bp = Blueprint("exams", __name__)
@@ -23,7 +22,7 @@ bp = Blueprint("exams", __name__)
 def my_exams():
     rows = candidate_exam_rows(current_user)
     db.session.commit()
-    return render_template("exams/my_exams.html", rows=rows, learning=summary_for(current_user.id))
+    return render_template("exams/my_exams.html", rows=rows)   # the today card: learning_summary()
 
 
 @bp.route("/exams/<int:exam_id>")
@@ -42,8 +41,7 @@ def start_page(exam_id: int):
 @roles_required(CANDIDATE)
 def start(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     attempt = start_attempt(exam, current_user)
     db.session.commit()
     return redirect(url_for("exams.attempt", attempt_id=attempt.id))

@@ -2,15 +2,12 @@
 organiser's 学习情况."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
 from examapp.bank.models import Article
 from examapp.downloads import send_download
@@ -18,6 +15,8 @@ from examapp.errors import user_error_json
 from examapp.exams.mastery import mastery_report
 from examapp.exams.models import Exam
 from examapp.extensions import db
+from examapp.formutil import ConfirmForm, require_confirmed
+from examapp.jsonbody import read_json_object
 from examapp.learning import services
 from examapp.learning.models import DAILY, MAX_DAILY_COUNT, MODES, PRACTICE, WRONG_BOOK
 from examapp.learning.overview import (
@@ -33,6 +32,14 @@ from examapp.learning.services import LearningError
 from examapp.timeutil import utcnow
 
 bp = Blueprint("learning", __name__)
+
+
+@bp.app_template_global("learning_summary")
+def learning_summary():
+    """The signed-in candidate's today card (streak, daily drill, 错题本) for pages outside learning — 我的考试 —
+    so exams, which sits below learning, need not import it."""
+    return summary_for(current_user.id)
+
 
 MAX_BODY_BYTES = 8 * 1024
 MAX_ID = 2**31 - 1
@@ -136,19 +143,7 @@ def _bad(message: str) -> LearningError:
 
 def parse_answer_body() -> tuple[int, object, str, int]:
     """(question, answer, mode, client_id) of {"question": int, "answer": ..., "mode": str, "client_id": int}."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise LearningError(f"请求内容过大（最多 {MAX_BODY_BYTES // 1024} KB）。", status=413)
-    if not request.is_json:
-        raise _bad("请求内容应为 JSON 对象（Content-Type: application/json）。")
-    try:
-        data = json.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
-        raise _bad("请求内容不是有效的 JSON。") from None
-    if not isinstance(data, dict):
-        raise _bad("请求内容应为 JSON 对象。")
-    unknown = [name for name in data if name not in ANSWER_FIELDS]
-    if unknown:
-        raise _bad(f"不支持的字段：{'、'.join(n[:40] for n in unknown[:5])}（只接受 {'、'.join(ANSWER_FIELDS)}）。")
+    data = read_json_object(ANSWER_FIELDS, error=LearningError, max_bytes=MAX_BODY_BYTES)
     for name, top in (("question", MAX_ID), ("client_id", MAX_CLIENT_ID)):
         value = data.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
@@ -222,8 +217,7 @@ def export():
 @bp.route("/manage/settings", methods=["POST"])
 @roles_required(*STAFF)
 def settings():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     raw = (request.form.get("daily_count") or "").strip()
     count = int(raw) if raw.isdigit() and len(raw) < 4 else -1
     try:

@@ -5,12 +5,11 @@ and statistics. The rest of learning: `progress` (evidence, the daily drill, the
 (the regulation with key phrases), `overview` (the organiser's overview and its workbook)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.access.policy import SESSION_REPLACED
 from examapp.access.roles import CANDIDATE
@@ -20,7 +19,7 @@ from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, count_blanks, int_to_cn_
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.exams import grading
 from examapp.exams.papers import display_answer, present_item
-from examapp.extensions import db
+from examapp.extensions import db, insert_for
 from examapp.learning import scheduler
 from examapp.learning.models import (
     DAILY,
@@ -173,23 +172,17 @@ _ANSWER_LOOKUP = (
     .outerjoin(Article, Article.number == QuestionVersion.article_number)
     .join(User, User.id == bindparam("user_id"))
     .where(Question.id == bindparam("question_id")))
-_INSERTS: dict[str, object] = {}
 
-
+@functools.cache
 def _answer_insert(dialect: str):
     """INSERT … ON CONFLICT (user_id, client_id) DO NOTHING: a retried request records nothing twice."""
-    stmt = _INSERTS.get(dialect)
-    if stmt is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = PracticeAnswer.__table__
-        stmt = insert(table).values(
-            user_id=bindparam("user_id"), question_id=bindparam("question_id"),
-            question_version_id=bindparam("version_id"), client_id=bindparam("client_id"), mode=bindparam("mode"),
-            value=bindparam("value", type_=table.c.value.type), earned=bindparam("earned"),
-            right=bindparam("right"), day=bindparam("day"), answered_at=bindparam("answered_at"),
-        ).on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.client_id])
-        _INSERTS[dialect] = stmt
-    return stmt
+    table = PracticeAnswer.__table__
+    return insert_for(dialect)(table).values(
+        user_id=bindparam("user_id"), question_id=bindparam("question_id"),
+        question_version_id=bindparam("version_id"), client_id=bindparam("client_id"), mode=bindparam("mode"),
+        value=bindparam("value", type_=table.c.value.type), earned=bindparam("earned"),
+        right=bindparam("right"), day=bindparam("day"), answered_at=bindparam("answered_at"),
+    ).on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.client_id])
 
 
 @dataclass

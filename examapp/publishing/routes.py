@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import CANDIDATE, STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.downloads import send_download
 from examapp.exams.models import Exam
 from examapp.extensions import db
+from examapp.formutil import ConfirmForm, require_confirmed
 from examapp.publishing import documents
 from examapp.publishing import services as publishing
 from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, Snapshot
@@ -100,8 +100,7 @@ def publish_exam(exam_id: int):
 
 
 def _publish(kind, **target):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     final = request.form.get("mode") == "final"
     days = request.form.get("days", type=int) or 5     # bounded by publishing.publish
     snap = publishing.publish(kind, final=final, objection_days=days, reason=request.form.get("reason", ""),
@@ -115,8 +114,7 @@ def _publish(kind, **target):
 @roles_required(*STAFF)
 def finalise(snapshot_id: int):
     snap = db.get_or_404(Snapshot, snapshot_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     final = publishing.finalise(snap, actor_id=current_user.id)
     db.session.commit()
     flash(f"已转为正式发布（第 {final.id} 号）。", "success")

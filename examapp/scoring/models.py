@@ -24,12 +24,21 @@ class EvaluationRound(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class RoundIndicator(db.Model):
+class _RoundRow:
+    """The columns every row of a round's data starts with: its id and its round (deleted with the round)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
+
+
+class _UnitRow(_RoundRow):
+    """A round's row about one organisation (党组织), which cannot be deleted while the round holds it."""
+    organization_id: Mapped[int] = mapped_column(ForeignKey("party_organization.id", ondelete="RESTRICT"))
+
+
+class RoundIndicator(_RoundRow, db.Model):
     __tablename__ = "round_indicator"
     __table_args__ = (UniqueConstraint("round_id", "code", name="uq_round_indicator_round_id_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[int]
@@ -41,26 +50,21 @@ class RoundIndicator(db.Model):
     lead_org: Mapped[PartyOrganization | None] = relationship()
 
 
-class RoundIndicatorRank(db.Model):
+class RoundIndicatorRank(_RoundRow, db.Model):
     __tablename__ = "round_indicator_rank"
     __table_args__ = (UniqueConstraint("round_id", "code", "period", name="uq_round_indicator_rank_round_id_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(32))
     rank: Mapped[int]
     ranked_count: Mapped[int]
 
 
-class RoundAssistance(db.Model):
+class RoundAssistance(_UnitRow, db.Model):
     __tablename__ = "round_assistance"
     __table_args__ = (UniqueConstraint("round_id", "organization_id", "period",
                                        name="uq_round_assistance_round_id_organization_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("party_organization.id", ondelete="RESTRICT"))
     period: Mapped[str] = mapped_column(String(32))
     visited: Mapped[int]
     collected: Mapped[int]
@@ -69,13 +73,10 @@ class RoundAssistance(db.Model):
     satisfaction: Mapped[float | None]
 
 
-class RoundConduct(db.Model):
+class RoundConduct(_UnitRow, db.Model):
     """One auditable 执政形象 line item (a deduction or a bonus, with its reason and evidence)."""
     __tablename__ = "round_conduct"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("party_organization.id", ondelete="RESTRICT"))
     on: Mapped[date]
     kind: Mapped[str] = mapped_column(String(8))
     points: Mapped[float]
@@ -83,38 +84,30 @@ class RoundConduct(db.Model):
     evidence: Mapped[str] = mapped_column(Text, default="")
 
 
-class RoundExamScore(db.Model):
+class RoundExamScore(_UnitRow, db.Model):
     """A score of an exam held outside the system."""
     __tablename__ = "round_exam_score"
     __table_args__ = (UniqueConstraint("round_id", "organization_id", "exam",
                                        name="uq_round_exam_score_round_id_organization_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("party_organization.id", ondelete="RESTRICT"))
     exam: Mapped[str] = mapped_column(String(200))
     score: Mapped[float | None]
     status: Mapped[str] = mapped_column(String(8), default="正常")
 
 
-class RoundOtherScore(db.Model):
+class RoundOtherScore(_UnitRow, db.Model):
     __tablename__ = "round_other_score"
     __table_args__ = (UniqueConstraint("round_id", "organization_id", "component",
                                        name="uq_round_other_score_round_id_organization_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("party_organization.id", ondelete="RESTRICT"))
     component: Mapped[str] = mapped_column(String(100))
     score: Mapped[float]
 
 
-class RoundComputation(db.Model):
+class RoundComputation(_RoundRow, db.Model):
     """A computed result, stored with the exact inputs and scheme it came from (reproducible)."""
     __tablename__ = "round_computation"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_round.id", ondelete="CASCADE"), index=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     inputs: Mapped[dict] = mapped_column(JSON)

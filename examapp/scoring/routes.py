@@ -10,16 +10,15 @@ from sqlalchemy import select
 
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
-from examapp.accounts.forms import ConfirmForm
 from examapp.downloads import send_download
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
-from examapp.formutil import choices
+from examapp.formutil import ConfirmForm, choices, require_confirmed
 from examapp.scoring import scheme_form as scheme_fields
 from examapp.scoring import services, workbook
-from examapp.scoring.engine import component_label
 from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
+from examapp.scoring.result import component_label
 from examapp.scoring.scheme import MISSING_TREATMENTS
 from examapp.settings.services import office_settings, placeholder_message
 from examapp.yamlutil import YamlInputError, load_yaml
@@ -154,8 +153,7 @@ def _scheme_yaml(round_: EvaluationRound) -> str:
 def round_scheme_form(round_id: int):
     """Save the scheme form: the same validator as the YAML, then the counted exams; all or nothing."""
     round_ = db.get_or_404(EvaluationRound, round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     try:
         data = scheme_fields.dict_from_form(request.form, services.scheme_of(round_))
         services.set_scheme(round_, data, actor_id=current_user.id)
@@ -182,8 +180,7 @@ def scheme_yaml(round_id: int):
 @roles_required(*STAFF)
 def round_compute(round_id: int):
     round_ = db.get_or_404(EvaluationRound, round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_confirmed()
     computation = services.compute_round(round_, actor_id=current_user.id)
     db.session.commit()
     return redirect(url_for("scoring.ranking", round_id=round_.id, computation_id=computation.id))

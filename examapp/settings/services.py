@@ -15,11 +15,9 @@ from dataclasses import dataclass, fields
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examapp.audit.services import record
-from examapp.extensions import db
+from examapp.extensions import db, insert_for
 from examapp.settings.models import SystemSetting
 from examapp.timeutil import utcnow
 from examapp.usererror import UserError
@@ -191,8 +189,7 @@ def next_doc_number(settings: OfficeSettings, year: int) -> str:
     key = f"doc_number.{year}"
     # Create the year's counter if absent without failing when a concurrent publication creates it first,
     # then lock it: two publications never get the same number.
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(db.session.get_bind().dialect.name)
     db.session.execute(insert(SystemSetting).values(key=key, value="0", updated_at=utcnow())
                        .on_conflict_do_nothing(index_elements=["key"]))
     row = db.session.scalar(select(SystemSetting).where(SystemSetting.key == key).with_for_update()

@@ -8,9 +8,6 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "examapp"
-# The top floor: views and commands wire the packages together and may use any of them (the app factory
-# registers them); the stack is about what lies under them (models, services, documents, forms …).
-ENTRY_POINTS = {"routes", "api", "manage", "cli"}
 # Shared modules under every package.
 SHARED_PACKAGES = {"access"}
 
@@ -67,13 +64,13 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def package_graph(sources: dict[str, ast.Module]) -> dict[str, set[str]]:
-    """Package → packages it imports from, counting every import (also inside functions) of every module
-    but the entry points."""
+    """Package → packages it imports from, counting every import (also inside functions) of every module,
+    views and commands (routes, api, manage, cli) included: they obey the same stack."""
     modules = set(sources)
     graph: dict[str, set[str]] = defaultdict(set)
     for module, tree in sources.items():
         own = _package(module)
-        if own is None or module.rsplit(".", 1)[-1] in ENTRY_POINTS:
+        if own is None:
             continue
         for node in ast.walk(tree):
             for name in _imported(node, modules):
