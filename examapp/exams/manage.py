@@ -9,13 +9,13 @@ from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.forms import ConfirmForm
 from examapp.accounts.services import list_organizations
-from examapp.bank.core import TYPE_LABELS
+from examapp.bank import qtypes
 from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
 from examapp.exams.attempts import touch_attempt
-from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
+from examapp.exams.forms import ExamForm, InterventionForm, exam_form, parse_article_list
 from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import iso, review_context
@@ -48,7 +48,7 @@ def _definition(form: ExamForm) -> services.ExamDefinition:
         try:
             articles = parse_article_list(sub.articles.data)
         except ValueError as exc:
-            raise services.ExamError(f"{TYPE_LABELS[qtype]}：{exc}", [f"{TYPE_LABELS[qtype]}：{exc}"]) from exc
+            raise services.ExamError(f"{qtypes.label(qtype)}：{exc}", [f"{qtypes.label(qtype)}：{exc}"]) from exc
         mix = tuple((level, n) for level, n in ((1, sub.easy.data), (2, sub.medium.data), (3, sub.hard.data)) if n)
         sections.append(Section(type=qtype, count=count, points=float(sub.points.data or 0),
                                 chapters=tuple(sub.chapters.data or ()), articles=articles, difficulty=mix))
@@ -77,7 +77,7 @@ def _fill(form: ExamForm, exam: Exam) -> None:
     for qtype, sub in form.section_forms():
         section = by_type.get(qtype)
         sub.count.data = section.count if section else 0
-        sub.points.data = section.points if section else DEFAULT_SECTIONS[qtype][1]
+        sub.points.data = section.points if section else qtypes.get(qtype).default_section[1]
         sub.chapters.data = list(section.chapters) if section else []
         sub.articles.data = ",".join(map(str, section.articles)) if section else ""
         mix = dict(section.difficulty) if section else {}
@@ -115,11 +115,11 @@ def exams():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def exam_new():
-    form = ExamForm()
+    form = exam_form()
     _prepare(form)
     if request.method == "GET":
         for qtype, sub in form.section_forms():
-            sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
+            sub.count.data, sub.points.data = qtypes.get(qtype).default_section
     problems = []
     if form.validate_on_submit():
         exam, problems = _save(form, None)
@@ -134,7 +134,7 @@ def exam_new():
 @roles_required(*STAFF)
 def exam_edit(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
-    form = ExamForm()
+    form = exam_form()
     _prepare(form)
     if request.method == "GET":
         _fill(form, exam)
@@ -156,7 +156,7 @@ def exam_detail(exam_id: int):
     problems = services.definition_problems_for(exam)
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
                            regradable=regradable_questions(exam), regrade_form=InterventionForm(),
-                           sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
+                           sections=[Section.from_dict(s) for s in exam.sections], types=qtypes.labels(),
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
                            review_warning=services.review_warning(exam))
 
@@ -183,7 +183,7 @@ def exam_preview(exam_id: int):
     except BlueprintError as exc:
         flash("题库已不能满足试卷结构：" + "；".join(exc.problems), "danger")
         return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    return render_template("exams/manage_preview.html", exam=exam, items=items, types=TYPE_LABELS)
+    return render_template("exams/manage_preview.html", exam=exam, items=items, types=qtypes.labels())
 
 
 # --- running the exam -------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def exam_results(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     data = results.exam_results(exam)
     top = max([b.count for b in data.histogram] + [1])
-    return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=TYPE_LABELS)
+    return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=qtypes.labels())
 
 
 @bp.route("/<int:exam_id>/results.xlsx")

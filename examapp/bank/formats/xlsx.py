@@ -10,9 +10,9 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from examapp.bank import qtypes
 from examapp.bank.core import (
     OPTION_KEYS,
-    TYPE_LABELS,
     QuestionData,
     answer_from_text,
     answer_to_text,
@@ -42,12 +42,6 @@ REQUIRED_HEADERS = ("题型", "题干", "答案")
 COLUMN_WIDTHS = {"题型": 9, "题干": 50, "答案": 16, "解析": 45, "条款": 7, "难度": 7, "标签": 18}
 OPTION_WIDTH = 22
 
-TYPE_WORDS = {
-    "单选题": "single", "单选": "single", "单项选择题": "single", "single": "single",
-    "多选题": "multiple", "多选": "multiple", "多项选择题": "multiple", "multiple": "multiple",
-    "判断题": "truefalse", "判断": "truefalse", "truefalse": "truefalse",
-    "填空题": "fill", "填空": "fill", "fill": "fill",
-}
 _MULTI_SEPARATORS = set(",、;/ ")
 
 HELP_ROWS = (
@@ -113,7 +107,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
 def _row_values(data: QuestionData) -> list[object]:
     options = {o["key"]: o["text"] for o in data.options}
     return [
-        TYPE_LABELS.get(data.type, data.type),
+        qtypes.label(data.type),
         data.stem,
         *(options.get(key, "") for key in OPTION_KEYS),
         answer_to_text(data.type, data.answer),
@@ -189,12 +183,12 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         problems.append(FormatProblem(f"第 {rownum} 行「{column}」列", message))
 
     type_text = _cell_text(get("题型"))
-    qtype = TYPE_WORDS.get(normalise_width(type_text).lower())
+    qtype = qtypes.from_name(normalise_width(type_text).lower())
     if not type_text:
         problem("题型", "题型为空，应为 单选题、多选题、判断题 或 填空题")
     elif qtype is None:
         problem("题型", f"题型“{type_text}”无效，应为 单选题、多选题、判断题 或 填空题")
-    label = TYPE_LABELS.get(qtype or "", "题目")
+    label = qtypes.label(qtype) if qtype else "题目"
 
     stem = _cell_text(get("题干"))
     if not stem:
@@ -202,7 +196,7 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
 
     texts = [_cell_text(get(column)) for column in OPTION_COLUMNS]
     options: list[dict] = []
-    if qtype in ("single", "multiple"):
+    if qtypes.has_options(qtype):
         filled = [i for i, text in enumerate(texts) if text]
         last = filled[-1] if filled else -1
         gap = next((i for i in range(last) if not texts[i]), None)
@@ -211,7 +205,7 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         options = [{"key": OPTION_KEYS[i], "text": texts[i]} for i in filled]
         if len(filled) < 2 and gap is None:
             problem(OPTION_COLUMNS[len(filled)], f"{label}至少需要 2 个选项（从选项A起填写）")
-    elif qtype in ("truefalse", "fill"):
+    elif qtype is not None:
         extra = next((i for i, text in enumerate(texts) if text), None)
         if extra is not None:
             problem(OPTION_COLUMNS[extra], f"{label}不应填写选项")
@@ -226,10 +220,10 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         except ValueError as exc:
             problem("答案", str(exc))
         else:
-            if qtype == "fill" and stem:
+            if qtypes.has_blanks(qtype) and stem:
                 blanks = count_blanks(stem)
                 if blanks == 0:
-                    problem("题干", "填空题题干中没有空（用 ____ 或（　）标出）")
+                    problem("题干", f"{label}题干中没有空（用 ____ 或（　）标出）")
                 elif blanks != len(answer):
                     problem("答案", f"题干有 {blanks} 个空，答案有 {len(answer)} 个"
                                     "（各空的答案用 | 分隔，同一空的多种写法用 / 分隔）")
@@ -253,20 +247,21 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
 
 
 def _read_answer(qtype: str, text: str, keys: list[str]) -> object:
-    if qtype == "single":
+    shape, label = qtypes.get(qtype).shape.name, qtypes.label(qtype)
+    if shape == qtypes.CHOICE_ONE:
         letter = normalise_width(text).upper()
         if len(letter) != 1 or letter not in OPTION_KEYS:
-            raise ValueError(f"单选题答案“{text}”应为一个选项字母，如 A")
+            raise ValueError(f"{label}答案“{text}”应为一个选项字母，如 A")
         if letter not in keys:
-            raise ValueError(f"单选题答案“{text}”是不存在的选项（本题选项为 {option_keys_text(keys)}）")
+            raise ValueError(f"{label}答案“{text}”是不存在的选项（本题选项为 {option_keys_text(keys)}）")
         return letter
-    if qtype == "multiple":
+    if shape == qtypes.CHOICE_MANY:
         letters = [ch for ch in normalise_width(text).upper() if ch not in _MULTI_SEPARATORS]
         bad = [ch for ch in letters if ch not in keys]
         if bad:
-            raise ValueError(f"多选题答案“{text}”含有不存在的选项{''.join(bad)}"
+            raise ValueError(f"{label}答案“{text}”含有不存在的选项{''.join(bad)}"
                              f"（本题选项为 {option_keys_text(keys)}）")
         if len(letters) != len(set(letters)):
-            raise ValueError(f"多选题答案“{text}”中有重复的选项")
+            raise ValueError(f"{label}答案“{text}”中有重复的选项")
         return sorted(letters)
     return answer_from_text(qtype, text)
