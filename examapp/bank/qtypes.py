@@ -76,6 +76,10 @@ class AnswerShape:
         """A valid response as it is stored."""
         return response
 
+    def keys(self, answer: object) -> list[str]:
+        """The option letters an answer or response chooses (none for a shape without options)."""
+        return []
+
 
 class ChoiceOne(AnswerShape):
     name, has_options, input, role = CHOICE_ONE, True, "radio", "radiogroup"
@@ -110,6 +114,9 @@ class ChoiceOne(AnswerShape):
 
     def in_letters(self, answer, to_display):
         return to_display.get(answer, answer)
+
+    def keys(self, answer):
+        return [answer] if isinstance(answer, str) else []
 
 
 class ChoiceMany(AnswerShape):
@@ -170,6 +177,9 @@ class ChoiceMany(AnswerShape):
 
     def in_letters(self, answer, to_display):
         return sorted(to_display.get(k, k) for k in answer)
+
+    def keys(self, answer):
+        return list(answer) if isinstance(answer, list) else []
 
     def canonical_response(self, response):
         return sorted(response) if isinstance(response, list) else response
@@ -333,6 +343,10 @@ class QuestionType:
 
     def canonical_response(self, response: object) -> object:
         return self.shape.canonical_response(response)
+
+    def keys(self, answer: object) -> list[str]:
+        """The option letters an answer or a response chooses, for marking options on a page."""
+        return self.shape.keys(answer)
 
     def strict_option_problems(self, keys: list[str]) -> list[str]:
         if self.strict_options is None:
