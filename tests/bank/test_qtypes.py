@@ -134,7 +134,6 @@ def _text_lists_of_codes(path: Path) -> list[int]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="templates, scripts and formats are moved onto the registry next")
 def test_no_list_of_type_codes_outside_the_registry():
     registry, own_templates = ROOT / "bank" / "qtypes.py", ROOT / "templates" / "qtypes"
     offenders = []

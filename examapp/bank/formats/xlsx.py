@@ -11,26 +11,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from examapp.bank import qtypes
-from examapp.bank.core import (
-    OPTION_KEYS,
-    QuestionData,
-    answer_from_text,
-    answer_to_text,
-    count_blanks,
-    normalise_width,
-)
-from examapp.bank.formats.common import (
-    DumpResult,
-    ExportItem,
-    FormatProblem,
-    ParsedQuestion,
-    ParseResult,
-    clean_text,
-    option_keys_text,
-    parse_article,
-    parse_difficulty,
-    split_tags,
-)
+from examapp.bank.core import OPTION_KEYS, QuestionData, answer_from_text, answer_to_text, count_blanks, normalise_width
+from examapp.bank.formats import common
+from examapp.bank.formats.common import FormatProblem, clean_text, option_keys_text, parse_article, parse_difficulty
 from examapp.spreadsheets import TEMPLATE_FILL, cell_text, set_widths, style_header, workbook_bytes, write_text
 from examapp.xlsxutil import check_xlsx_limits
 
@@ -74,7 +57,7 @@ def _set(cell, value: object) -> None:
 
 # ---------------------------------------------------------------- export
 
-def dump(items: list[ExportItem]) -> DumpResult:
+def dump(items: list[common.ExportItem]) -> common.DumpResult:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
@@ -101,7 +84,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
         help_sheet.cell(row=row, column=2, value=text).alignment = wrap
     style_header(help_sheet[1], fill=None)
     set_widths(help_sheet, (14, 90))
-    return DumpResult(content=workbook_bytes(workbook))
+    return common.DumpResult(content=workbook_bytes(workbook))
 
 
 def _row_values(data: QuestionData) -> list[object]:
@@ -120,8 +103,8 @@ def _row_values(data: QuestionData) -> list[object]:
 
 # ---------------------------------------------------------------- import
 
-def parse(content: bytes) -> ParseResult:
-    result = ParseResult()
+def parse(content: bytes) -> common.ParseResult:
+    result = common.ParseResult()
     with warnings.catch_warnings():
         # openpyxl warns about features of files saved by Excel/WPS that it does not read; irrelevant here.
         warnings.simplefilter("ignore")
@@ -129,10 +112,10 @@ def parse(content: bytes) -> ParseResult:
             sheet = _open_sheet(content)
             rows = list(sheet.iter_rows(values_only=True))
         except ValueError as exc:
-            result.problems.append(FormatProblem("文件", str(exc)))
+            result.problem("文件", str(exc))
             return result
     if not rows:
-        result.problems.append(FormatProblem("文件", f"工作表“{sheet.title}”是空的，第 1 行应为表头"))
+        result.problem("文件", f"工作表“{sheet.title}”是空的，第 1 行应为表头")
         return result
 
     columns: dict[str, int] = {}
@@ -142,8 +125,8 @@ def parse(content: bytes) -> ParseResult:
             columns.setdefault(name, index)
     missing = [name for name in REQUIRED_HEADERS if name not in columns]
     if missing:
-        result.problems.append(FormatProblem(
-            "第 1 行", f"表头缺少必需的列：{'、'.join(missing)}。表头应为：{'、'.join(HEADERS)}"))
+        result.problem(
+            "第 1 行", f"表头缺少必需的列：{'、'.join(missing)}。表头应为：{'、'.join(HEADERS)}")
         return result
 
     for rownum, values in enumerate(rows[1:], start=2):
@@ -157,7 +140,7 @@ def parse(content: bytes) -> ParseResult:
         data, problems = _parse_row(rownum, get)
         result.problems.extend(problems)
         if data is not None and not problems:
-            result.items.append(ParsedQuestion(f"第 {rownum} 行", data))
+            result.add(f"第 {rownum} 行", data)
     return result
 
 
@@ -243,7 +226,7 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         return None, problems
     return QuestionData(type=qtype, stem=stem, options=options, answer=answer,
                         explanation=_cell_text(get("解析")), article=article, difficulty=difficulty,
-                        tags=split_tags(_cell_text(get("标签")))), problems
+                        tags=common.split_tags(_cell_text(get("标签")))), problems
 
 
 def _read_answer(qtype: str, text: str, keys: list[str]) -> object:
