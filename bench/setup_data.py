@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 from examapp import create_app
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import PartyOrganization, User
+from examapp.bank import qtypes
 from examapp.exams import services
 from examapp.exams.assembly import Section
 from examapp.exams.grading import PARTIAL_HALF
@@ -32,8 +33,7 @@ from examapp.timeutil import utcnow
 
 PASSWORD = "bench1234"
 # The demo exam's structure: 90 items, as in a real 书记大比武 paper.
-SECTIONS = [Section("single", 40, 1.0), Section("multiple", 20, 1.5), Section("truefalse", 20, 1.0),
-            Section("fill", 10, 1.0)]
+SECTIONS = [Section(t.code, t.default_section[0], float(t.default_section[1])) for t in qtypes.all_types()]
 
 
 def username(index: int) -> str:

@@ -210,11 +210,15 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from examapp.access.roles import ROLE_LABELS, STAFF
+    from examapp.bank import qtypes
     from examapp.bank.core import int_to_cn_numeral
     from examapp.timeutil import format_local
     from examapp.xlsxutil import MAX_LISTED_PROBLEMS
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["cn"] = lambda n: int_to_cn_numeral(int(n)) if n else ""
+    # A question's type (its label, its shape's template in templates/qtypes/) and, for scripts, all types.
+    app.jinja_env.globals["qtype"] = qtypes.find
+    app.jinja_env.globals["qtype_hints"] = qtypes.page_hints
 
     @app.context_processor
     def globals_for_templates():

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from examapp.access.roles import ADMIN, CANDIDATE, ORGANIZER, VIEWER
 from examapp.accounts.models import PartyOrganization, User, hash_password
+from examapp.bank import qtypes
 from examapp.bank.services import BankError, load_shipped_bank
 from examapp.exams.assembly import Section
 from examapp.exams.grading import PARTIAL_HALF
@@ -99,8 +100,8 @@ def load_demo_exam() -> Exam:
     definition = ExamDefinition(
         title=DEMO_EXAM_TITLE, description=DEMO_EXAM_RULES, opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=30), duration_minutes=60,
-        sections=[Section(type="single", count=40, points=1), Section(type="multiple", count=20, points=1.5),
-                  Section(type="truefalse", count=20, points=1), Section(type="fill", count=10, points=1)],
+        sections=[Section(type=t.code, count=t.default_section[0], points=t.default_section[1])
+                  for t in qtypes.all_types()],
         multiple_rule=PARTIAL_HALF, pass_mark=60, review_policy=REVIEW_AFTER_SUBMIT)
     exam = save_exam(definition)
     exam.is_demo = True

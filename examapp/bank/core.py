@@ -10,14 +10,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from examapp.bank.letters import OPTION_KEYS, explanation_letter_problems
+from examapp.bank import qtypes
+from examapp.bank.letters import OPTION_KEYS
+from examapp.bank.qtypes import FALSE_WORDS, TRUE_WORDS
+from examapp.bank.text import BLANK_RE, count_blanks, normalise_width
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "fill")
-TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题"}
+__all__ = ["BLANK_RE", "FALSE_WORDS", "OPTION_KEYS", "TRUE_WORDS", "count_blanks", "normalise_width"]
+
 DIFFICULTY_LABELS = {1: "易", 2: "中", 3: "难"}
-
-# A blank in a fill-in stem: a run of three or more underscores, or an empty pair of brackets.
-BLANK_RE = re.compile(r"_{3,}|（[\s\u3000]*）|\([\s\u3000]*\)")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -137,21 +137,11 @@ def parse_regulation(markdown: str) -> Regulation:
     return Regulation(title=title, preamble=preamble, chapters=chapters, articles=articles)
 
 
-def normalise_width(text: str) -> str:
-    """Fold full-width letters/digits/punctuation to half-width (NFKC) and drop all whitespace."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"\s+", "", folded)
-
-
 def normalise_stem(text: str) -> str:
     """Key for duplicate detection: width-folded, without whitespace, punctuation or blank markers."""
     folded = normalise_width(BLANK_RE.sub("", text or "")).replace("_", "")
     return "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P")
                    and not unicodedata.category(ch).startswith("S")).lower()
-
-
-def count_blanks(stem: str) -> int:
-    return len(BLANK_RE.findall(stem or ""))
 
 
 @dataclass
@@ -174,35 +164,7 @@ class QuestionData:
 
 def coerce_answer(qtype: str, answer: object) -> object:
     """Bring an answer written loosely in a data file to its canonical form, or raise ValueError."""
-    if qtype == "single":
-        if not isinstance(answer, str) or not answer.strip():
-            raise ValueError("单选题答案应为一个选项字母")
-        return answer.strip().upper()
-    if qtype == "multiple":
-        if isinstance(answer, str):
-            keys = [ch for ch in answer.strip().upper() if ch not in ",，、 "]
-        elif isinstance(answer, list) and all(isinstance(k, str) for k in answer):
-            keys = [k.strip().upper() for k in answer]
-        else:
-            raise ValueError("多选题答案应为选项字母列表")
-        return sorted(keys)
-    if qtype == "truefalse":
-        if isinstance(answer, bool):
-            return answer
-        raise ValueError("判断题答案应为 true 或 false")
-    if qtype == "fill":
-        if not isinstance(answer, list) or not answer:
-            raise ValueError("填空题答案应为每个空的答案列表")
-        blanks = []
-        for blank in answer:
-            if isinstance(blank, str | int | float) and not isinstance(blank, bool):
-                blanks.append([str(blank).strip()])
-            elif isinstance(blank, list) and blank and all(isinstance(a, str | int | float) for a in blank):
-                blanks.append([str(a).strip() for a in blank])
-            else:
-                raise ValueError("填空题每个空的答案应为文字或文字列表")
-        return blanks
-    raise ValueError(f"未知题型：{qtype}")
+    return qtypes.get(qtype).coerce(answer)
 
 
 def question_from_mapping(raw: dict) -> QuestionData:
@@ -210,8 +172,8 @@ def question_from_mapping(raw: dict) -> QuestionData:
     if not isinstance(raw, dict):
         raise ValueError("题目应为键值对象")
     qtype = raw.get("type")
-    if qtype not in QUESTION_TYPES:
-        raise ValueError(f"题型“{qtype}”无效，应为 {'/'.join(QUESTION_TYPES)} 之一")
+    if qtypes.find(qtype) is None:
+        raise ValueError(f"题型“{qtype}”无效，应为 {'/'.join(qtypes.codes())} 之一")
     options_raw = raw.get("options") or []
     if isinstance(options_raw, dict):
         options = [{"key": str(k).strip().upper(), "text": str(v).strip()} for k, v in options_raw.items()]
@@ -247,7 +209,8 @@ def validate_question(q: QuestionData, articles: dict[int, Article], *, strict: 
     multiple choice 4–5 options with 2–4 correct, and every question cites an article and explains.
     """
     errors: list[str] = []
-    if q.type not in QUESTION_TYPES:
+    qtype = qtypes.find(q.type)
+    if qtype is None:
         return [f"题型“{q.type}”无效"]
     if not q.stem:
         errors.append("题干为空")
@@ -259,60 +222,9 @@ def validate_question(q: QuestionData, articles: dict[int, Article], *, strict: 
         errors.append("未关联条款")
     if strict and not q.explanation:
         errors.append("缺少解析")
-
-    keys = [o["key"] for o in q.options]
-    if q.type in ("single", "multiple"):
-        if len(keys) != len(set(keys)):
-            errors.append("选项字母重复")
-        if any(k not in OPTION_KEYS for k in keys):
-            errors.append("选项字母应为 A–F")
-        if any(not o["text"] for o in q.options):
-            errors.append("存在空白选项")
-        if len({normalise_width(o["text"]) for o in q.options}) != len(q.options):
-            errors.append("存在内容相同的选项")
-        if len(keys) < 2:
-            errors.append("选项少于 2 个")
-        errors.extend(explanation_letter_problems(q.explanation, keys))
-    elif q.options:
-        errors.append(f"{TYPE_LABELS[q.type]}不应有选项")
-
-    if q.type == "single":
-        if q.answer not in keys:
-            errors.append(f"答案“{q.answer}”不是已有选项")
-        if strict and len(keys) != 4:
-            errors.append(f"单选题应有 4 个选项（现有 {len(keys)} 个）")
-    elif q.type == "multiple":
-        answer = list(q.answer or [])
-        if len(answer) != len(set(answer)):
-            errors.append("答案中选项重复")
-        if any(k not in keys for k in answer):
-            errors.append(f"答案“{''.join(answer)}”含有不存在的选项")
-        if len(answer) < 2:
-            errors.append("多选题至少应有 2 个正确选项")
-        if strict and not 4 <= len(keys) <= 5:
-            errors.append(f"多选题应有 4–5 个选项（现有 {len(keys)} 个）")
-        if strict and len(answer) > 4:
-            errors.append("多选题正确选项不应超过 4 个")
-        if len(answer) == len(keys) and len(keys) > 0 and strict:
-            errors.append("多选题不应所有选项都正确")
-    elif q.type == "truefalse":
-        if not isinstance(q.answer, bool):
-            errors.append("判断题答案应为“正确”或“错误”")
-    elif q.type == "fill":
-        blanks = q.answer or []
-        n_blanks = count_blanks(q.stem)
-        if n_blanks == 0:
-            errors.append("填空题题干中没有空（用 ____ 或（　）标出）")
-        elif n_blanks != len(blanks):
-            errors.append(f"题干有 {n_blanks} 个空，答案有 {len(blanks)} 个")
-        if any(not alt for blank in blanks for alt in blank):
-            errors.append("填空题答案为空")
-        article = articles.get(q.article) if q.article is not None else None
-        if article is not None:
-            body = normalise_width(article.text)
-            for index, blank in enumerate(blanks, start=1):
-                if blank and blank[0] and normalise_width(blank[0]) not in body:
-                    errors.append(f"第 {index} 空的答案“{blank[0]}”未在第{q.article}条原文中出现")
+    article = articles.get(q.article) if q.article is not None else None
+    errors.extend(qtype.problems(q.options, q.answer, q.stem, q.explanation,
+                                 article.text if article is not None else None, q.article, strict))
     return errors
 
 
@@ -322,50 +234,16 @@ def grade_fill_blank(given: str, accepted: list[str]) -> bool:
     return bool(value) and any(value == normalise_width(a) for a in accepted)
 
 
-TRUE_WORDS = {"正确", "对", "√", "✓", "T", "TRUE", "是", "Y"}
-FALSE_WORDS = {"错误", "错", "×", "✗", "X", "F", "FALSE", "否", "N"}
-
-
 def answer_from_text(qtype: str, text: str) -> object:
     """Read an answer as Chinese organisers write it: A, ABD, 正确/错误, 对/错, √/×;
     fill-in answers of successive blanks separated by | or ；, alternatives for one blank by /."""
     raw = (text or "").strip()
     if not raw:
         raise ValueError("答案为空")
-    if qtype == "single":
-        key = normalise_width(raw).upper()
-        if len(key) != 1 or key not in OPTION_KEYS:
-            raise ValueError(f"单选题答案“{raw}”应为一个选项字母（A–F）")
-        return key
-    if qtype == "multiple":
-        keys = [ch for ch in normalise_width(raw).upper() if ch not in ",、;"]
-        bad = [k for k in keys if k not in OPTION_KEYS]
-        if bad or not keys:
-            raise ValueError(f"多选题答案“{raw}”应为选项字母，如 ABD")
-        return sorted(keys)
-    if qtype == "truefalse":
-        word = normalise_width(raw).upper()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise ValueError(f"判断题答案“{raw}”应为 正确/错误（或 对/错、√/×）")
-    if qtype == "fill":
-        blanks = [b.strip() for b in re.split(r"[|｜；;]", raw)]
-        if any(not b for b in blanks):
-            raise ValueError(f"填空题答案“{raw}”中有空的答案")
-        return [[alt.strip() for alt in b.split("/") if alt.strip()] for b in blanks]
-    raise ValueError(f"未知题型：{qtype}")
+    return qtypes.get(qtype).from_text(raw)
 
 
 def answer_to_text(qtype: str, answer: object) -> str:
     """The inverse of answer_from_text, for forms and spreadsheets."""
-    if qtype == "single":
-        return str(answer)
-    if qtype == "multiple":
-        return "".join(answer or [])
-    if qtype == "truefalse":
-        return "正确" if answer else "错误"
-    if qtype == "fill":
-        return "|".join("/".join(blank) for blank in answer or [])
-    return ""
+    found = qtypes.find(qtype)
+    return found.to_text(answer) if found else ""

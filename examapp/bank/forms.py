@@ -3,12 +3,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from examapp.bank.core import DIFFICULTY_LABELS, OPTION_KEYS, TYPE_LABELS
+from examapp.bank import qtypes
+from examapp.bank.core import DIFFICULTY_LABELS, OPTION_KEYS
 from examapp.formutil import BaseForm, choices
 
 
 class QuestionForm(BaseForm):
-    type = SelectField("题型", choices=choices(TYPE_LABELS.items()))
+    type = SelectField("题型", choices=lambda: choices(qtypes.choices()))
     stem = TextAreaField("题干", validators=[DataRequired("请填写题干"), Length(max=2000)],
                          render_kw={"rows": 3})
     option_a = StringField("选项A", validators=[Optional(), Length(max=500)])

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_, false
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, QuestionData
+from examapp.bank import qtypes
+from examapp.bank.core import DIFFICULTY_LABELS, QuestionData
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 
@@ -65,7 +66,7 @@ class Question(db.Model):
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.type, self.type)
+        return qtypes.label(self.type)
 
     @property
     def difficulty_label(self) -> str:

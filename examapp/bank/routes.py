@@ -9,12 +9,10 @@ from flask_login import current_user
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.audit.services import record
-from examapp.bank import formats, services
+from examapp.bank import formats, qtypes, services
 from examapp.bank.core import (
     DIFFICULTY_LABELS,
     OPTION_KEYS,
-    QUESTION_TYPES,
-    TYPE_LABELS,
     QuestionData,
     answer_from_text,
     answer_to_text,
@@ -34,7 +32,7 @@ def _filter_from_args() -> services.QuestionFilter:
     args = request.args
     qtype = args.get("type", "")
     return services.QuestionFilter(
-        type=qtype if qtype in QUESTION_TYPES else "",
+        type=qtype if qtypes.find(qtype) else "",
         chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
         difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
         status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
@@ -50,7 +48,7 @@ def questions():
     articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
-                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
+                           types=qtypes.labels(), difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
 
 
 @bp.route("/coverage")
@@ -60,7 +58,7 @@ def coverage():
     chapters: dict[str, list] = {}
     for row in rows:
         chapters.setdefault(row["article"].chapter_label, []).append(row)
-    return render_template("bank/coverage.html", chapters=chapters, rows=rows, types=TYPE_LABELS,
+    return render_template("bank/coverage.html", chapters=chapters, rows=rows, types=qtypes.all_types(),
                            minimum=3)
 
 
@@ -73,7 +71,7 @@ def _article_choices():
 def _data_from_form(form: QuestionForm) -> QuestionData:
     qtype = form.type.data
     options = []
-    if qtype in ("single", "multiple"):
+    if qtypes.has_options(qtype):
         for key, field in zip(OPTION_KEYS, form.option_fields(), strict=True):
             if field.data and field.data.strip():
                 options.append({"key": key, "text": field.data.strip()})
@@ -160,7 +158,7 @@ def question(question_id: int):
         shown = next((v for v in question.versions if v.version == version_no), None) or abort(404)
     return render_template("bank/question.html", question=question, shown=shown, data=shown.as_data(),
                            article=db.session.get(Article, shown.article_number) if shown.article_number else None,
-                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, form=ConfirmForm())
+                           types=qtypes.labels(), difficulties=DIFFICULTY_LABELS, form=ConfirmForm())
 
 
 @bp.route("/questions/<int:question_id>/active", methods=["POST"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from examapp.audit.services import record
+from examapp.bank import qtypes
 from examapp.bank.core import QuestionData, normalise_stem, validate_question
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
@@ -272,7 +273,7 @@ def coverage() -> list[dict]:
     rows = []
     for article in db.session.scalars(select(Article).order_by(Article.number)):
         rows.append({"article": article, "total": counts[(article.number, "total")],
-                     "by_type": {t: counts[(article.number, t)] for t in ("single", "multiple", "truefalse", "fill")}})
+                     "by_type": {t: counts[(article.number, t)] for t in qtypes.codes()}})
     return rows
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from examapp.bank import qtypes
 from examapp.bank.core import (
-    QUESTION_TYPES,
-    TYPE_LABELS,
     QuestionData,
     Regulation,
     normalise_stem,
@@ -115,10 +114,10 @@ def format_report(regulation: Regulation, report: BankReport, *, full: bool = Tr
     lines = []
     total = len(report.questions)
     lines.append(f"题目总数：{total}")
-    for qtype in QUESTION_TYPES:
-        count = report.per_type[qtype]
+    for qtype in qtypes.all_types():
+        count = report.per_type[qtype.code]
         share = f"{count / total:.0%}" if total else "—"
-        lines.append(f"  {TYPE_LABELS[qtype]}：{count}（{share}）")
+        lines.append(f"  {qtype.label}：{count}（{share}）")
     lines.append("各章题数：")
     for chapter in regulation.chapters:
         lines.append(f"  {chapter.label}：{report.per_chapter[chapter.number]}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from examapp.bank.core import DIFFICULTY_LABELS, TYPE_LABELS, int_to_cn_numeral
+from examapp.bank import qtypes
+from examapp.bank.core import DIFFICULTY_LABELS, int_to_cn_numeral
 from examapp.usererror import UserError
 
 MAX_POINTS = 100     # one question's points (the exam form's own bound; 1e308 from a YAML file overflowed)
@@ -32,7 +33,7 @@ class Section:
     difficulty: tuple[tuple[int, int], ...] = ()  # ((level, count), ...) when the mix is fixed
 
     def describe(self) -> str:
-        text = f"{TYPE_LABELS.get(self.type, self.type)} {self.count} 题"
+        text = f"{qtypes.label(self.type)} {self.count} 题"
         if self.chapters:
             text += "（第" + "、".join(int_to_cn_numeral(c) for c in self.chapters) + "章）"
         if self.articles:
@@ -147,7 +148,7 @@ def check_blueprint(sections: list[Section], pool: list[PoolQuestion]) -> list[s
     if not sections:
         return ["试卷至少需要一个题型部分"]
     for index, section in enumerate(sections):
-        if section.type not in TYPE_LABELS:
+        if qtypes.find(section.type) is None:
             problems.append(f"第 {index + 1} 部分：题型“{section.type}”无效")
             continue
         if not 0 < section.points <= MAX_POINTS:     # also NaN, which compares false
@@ -188,7 +189,7 @@ def draw_paper(sections: list[Section], pool: list[PoolQuestion], seed: int, *,
             chosen.sort(key=lambda q: (q.article or 999, q.question_id))
         for q in chosen:
             order = list(q.option_keys)
-            if shuffle_options and q.type in ("single", "multiple"):
+            if shuffle_options and qtypes.has_options(q.type):
                 rng.shuffle(order)
             paper.append(PaperEntry(section=index, question_id=q.question_id, version_id=q.version_id,
                                     type=q.type, points=section.points, option_order=tuple(order)))

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from examapp.access.policy import SESSION_REPLACED
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
+from examapp.bank import qtypes
 from examapp.bank.core import OPTION_KEYS, count_blanks
 from examapp.bank.models import QuestionVersion
 from examapp.exams import grading, timer
@@ -89,8 +90,7 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
     problem = grading.validate_response(row.type, value, keys, max(1, count_blanks(row.stem)))
     if problem:
         raise ExamError(problem, status=400)
-    if row.type == "multiple" and isinstance(value, list):
-        value = sorted(value)
+    value = qtypes.get(row.type).canonical_response(value)
     written = db.session.execute(_answer_upsert(db.engine.dialect.name),
                                  {"attempt_id": attempt_id, "item_id": item_id, "value": value, "seq": seq,
                                   "saved_at": now}).first()

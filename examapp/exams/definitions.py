@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from examapp.bank.core import QUESTION_TYPES
+from examapp.bank import qtypes
 from examapp.exams import grading
 from examapp.exams.assembly import Section
 from examapp.exams.models import REVIEW_LABELS
@@ -66,8 +66,8 @@ def definition_from_yaml(text: str) -> ExamDefinition:
             raise ExamError(f"缺少 {key}")
     sections = []
     for index, raw in enumerate(data["sections"] or [], start=1):
-        if not isinstance(raw, dict) or raw.get("type") not in QUESTION_TYPES:
-            raise ExamError(f"sections 第 {index} 项：type 应为 {'/'.join(QUESTION_TYPES)} 之一")
+        if not isinstance(raw, dict) or qtypes.find(raw.get("type")) is None:
+            raise ExamError(f"sections 第 {index} 项：type 应为 {'/'.join(qtypes.codes())} 之一")
         try:
             sections.append(Section.from_dict(raw))
         except (KeyError, TypeError, ValueError) as exc:

@@ -1,6 +1,7 @@
 """The organiser's exam form: settings, audience and one blueprint row per question type."""
 from __future__ import annotations
 
+import functools
 import re
 
 from wtforms import (
@@ -18,12 +19,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from examapp.bank.core import TYPE_LABELS
+from examapp.bank import qtypes
 from examapp.exams import grading
 from examapp.exams.models import REVIEW_LABELS
 from examapp.formutil import BaseForm, choices
-
-DEFAULT_SECTIONS = {"single": (40, 1), "multiple": (20, 1.5), "truefalse": (20, 1), "fill": (10, 1)}
 
 
 class SectionForm(BaseForm):
@@ -59,14 +58,21 @@ class ExamForm(BaseForm):
     focus_submit_after = IntegerField("切屏几次后强制交卷（不填为不限制）", validators=[Optional(), NumberRange(min=1, max=1000)])
     audience = RadioField("参考人员", choices=choices([("all", "全体书记"), ("chosen", "指定党组织")]), default="all")
     organizations = SelectMultipleField("指定党组织", coerce=int)
-    single = FormField(SectionForm, label=TYPE_LABELS["single"])
-    multiple = FormField(SectionForm, label=TYPE_LABELS["multiple"])
-    truefalse = FormField(SectionForm, label=TYPE_LABELS["truefalse"])
-    fill = FormField(SectionForm, label=TYPE_LABELS["fill"])
     submit = SubmitField("保存")
 
     def section_forms(self):
-        return [(qtype, getattr(self, qtype)) for qtype in TYPE_LABELS]
+        return [(qtype, getattr(self, qtype)) for qtype in qtypes.codes()]
+
+
+@functools.cache
+def _exam_form_class(types: tuple[qtypes.QuestionType, ...]) -> type[ExamForm]:
+    rows = {t.code: FormField(SectionForm, label=t.label) for t in types}
+    return type("ExamForm", (ExamForm,), rows)
+
+
+def exam_form(**kwargs) -> ExamForm:
+    """The exam form with one blueprint row per registered question type (a FormField named by its code)."""
+    return _exam_form_class(tuple(qtypes.all_types()))(**kwargs)
 
 
 def parse_article_list(text: str) -> tuple[int, ...]:

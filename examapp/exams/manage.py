@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
-from examapp.bank.core import TYPE_LABELS
+from examapp.bank import qtypes
 from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
 from examapp.exams.attempts import as_finalised
-from examapp.exams.forms import DEFAULT_SECTIONS, ExamForm, InterventionForm, parse_article_list
+from examapp.exams.forms import ExamForm, InterventionForm, exam_form, parse_article_list
 from examapp.exams.marking import regradable_questions, regrade_question
 from examapp.exams.models import FINISHED, IN_PROGRESS, READY, REVIEW_LABELS, Attempt, Exam
 from examapp.exams.review import iso, review_context
@@ -47,7 +47,7 @@ def _definition(form: ExamForm) -> services.ExamDefinition:
         try:
             articles = parse_article_list(sub.articles.data)
         except ValueError as exc:
-            raise services.ExamError(f"{TYPE_LABELS[qtype]}：{exc}", [f"{TYPE_LABELS[qtype]}：{exc}"]) from exc
+            raise services.ExamError(f"{qtypes.label(qtype)}：{exc}", [f"{qtypes.label(qtype)}：{exc}"]) from exc
         mix = tuple((level, n) for level, n in ((1, sub.easy.data), (2, sub.medium.data), (3, sub.hard.data)) if n)
         sections.append(Section(type=qtype, count=count, points=float(sub.points.data or 0),
                                 chapters=tuple(sub.chapters.data or ()), articles=articles, difficulty=mix))
@@ -76,7 +76,7 @@ def _fill(form: ExamForm, exam: Exam) -> None:
     for qtype, sub in form.section_forms():
         section = by_type.get(qtype)
         sub.count.data = section.count if section else 0
-        sub.points.data = section.points if section else DEFAULT_SECTIONS[qtype][1]
+        sub.points.data = section.points if section else qtypes.get(qtype).default_section[1]
         sub.chapters.data = list(section.chapters) if section else []
         sub.articles.data = ",".join(map(str, section.articles)) if section else ""
         mix = dict(section.difficulty) if section else {}
@@ -125,12 +125,12 @@ def exam_edit(exam_id: int):
 
 def _exam_form(exam: Exam | None):
     """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
-    form = ExamForm()
+    form = exam_form()
     _prepare(form)
     if request.method == "GET":
         if exam is None:
             for qtype, sub in form.section_forms():
-                sub.count.data, sub.points.data = DEFAULT_SECTIONS[qtype]
+                sub.count.data, sub.points.data = qtypes.get(qtype).default_section
         else:
             _fill(form, exam)
     problems = []
@@ -151,7 +151,7 @@ def exam_detail(exam_id: int):
     problems = services.definition_problems_for(exam)
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
                            regradable=regradable_questions(exam), regrade_form=InterventionForm(),
-                           sections=[Section.from_dict(s) for s in exam.sections], types=TYPE_LABELS,
+                           sections=[Section.from_dict(s) for s in exam.sections], types=qtypes.labels(),
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
                            review_warning=services.review_warning(exam))
 
@@ -177,7 +177,7 @@ def exam_preview(exam_id: int):
     except BlueprintError as exc:
         flash("题库已不能满足试卷结构：" + "；".join(exc.problems), "danger")
         return redirect(url_for("manage_exams.exam_detail", exam_id=exam.id))
-    return render_template("exams/manage_preview.html", exam=exam, items=items, types=TYPE_LABELS)
+    return render_template("exams/manage_preview.html", exam=exam, items=items, types=qtypes.labels())
 
 
 # --- running the exam -------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def exam_results(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     data = results.exam_results(exam)
     top = max([b.count for b in data.histogram] + [1])
-    return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=TYPE_LABELS)
+    return render_template("exams/manage_results.html", exam=exam, r=data, top=top, types=qtypes.labels())
 
 
 @bp.route("/<int:exam_id>/results.xlsx")

@@ -1,6 +1,7 @@
 """Presenting a paper: options in the order shown, the key in the candidate's letters, one item."""
 from __future__ import annotations
 
+from examapp.bank import qtypes
 from examapp.bank.core import OPTION_KEYS, count_blanks
 from examapp.bank.models import QuestionVersion
 from examapp.exams import grading
@@ -17,19 +18,16 @@ def display_options(version: QuestionVersion, option_order: list[str]) -> list[d
 def display_answer(version: QuestionVersion, option_order: list[str]) -> object:
     """The correct answer in the letters this candidate saw."""
     to_display = {original: OPTION_KEYS[i] for i, original in enumerate(option_order)}
-    if version.type == "single":
-        return to_display.get(version.answer, version.answer)
-    if version.type == "multiple":
-        return sorted(to_display.get(k, k) for k in version.answer)
-    return version.answer
+    qtype = qtypes.find(version.type)
+    return qtype.in_letters(version.answer, to_display) if qtype else version.answer
 
 
 def present_item(version: QuestionVersion, option_order: list[str], item_id: int, points: float,
                  section: int = 0) -> dict:
     """A paper item for the candidate's browser: never the key or the explanation."""
     item = {"item": item_id, "type": version.type, "stem": version.stem, "points": points, "section": section,
-            "options": display_options(version, option_order) if version.type in ("single", "multiple") else []}
-    if version.type == "fill":
+            "options": display_options(version, option_order) if qtypes.has_options(version.type) else []}
+    if qtypes.has_blanks(version.type):
         item["blanks"] = max(1, count_blanks(version.stem))
     return item
 

@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import PartyOrganization, User
-from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, int_to_cn_numeral
+from examapp.bank import qtypes
+from examapp.bank.core import OPTION_KEYS, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
 from examapp.exams import services, statistics
 from examapp.exams.attempts import AsFinalised, overdue_clause, overdue_cutoff
@@ -209,7 +210,7 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
         value = answers.get(item.id)
         earned = projected.get(item.id, item.earned) or 0.0
         chosen: list[str] = []
-        if item.type in ("single", "multiple") and value is not None:
+        if qtypes.has_options(item.type) and value is not None:
             letters = [value] if isinstance(value, str) else list(value)
             chosen = [item.option_order[OPTION_KEYS.index(k)] for k in letters
                       if k in OPTION_KEYS and OPTION_KEYS.index(k) < len(item.option_order)]
@@ -294,7 +295,7 @@ def results_workbook(results: ExamResults) -> bytes:
            ["及格率", _percent(s.pass_rate)]] + _reliability_rows(results.reliability) +
           [[f"{b.label} 分", b.count] for b in results.histogram], [36, 14])
     sheet("题目分析", ["题目编号", "题型", "条款", "题干", "作答人数", "难度（得分率）", "区分度", "各选项选择次数", "提示"],
-          [[i.stats.question_id, TYPE_LABELS.get(i.type, i.type), i.article or "—", i.stem, i.stats.n,
+          [[i.stats.question_id, qtypes.label(i.type), i.article or "—", i.stem, i.stats.n,
             _percent(i.stats.facility),
             round(i.stats.discrimination, 3) if i.stats.discrimination is not None else "—",
             "、".join(f"{k}:{v}" for k, v in sorted(i.stats.options.items())), "、".join(i.stats.flags)]

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from examapp.bank import qtypes
 from examapp.bank.core import int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.extensions import db
@@ -27,7 +28,7 @@ def key_phrases(article_numbers: list[int]) -> dict[int, list[str]]:
     rows = db.session.execute(
         select(QuestionVersion.article_number, QuestionVersion.answer)
         .join(Question, (Question.id == QuestionVersion.question_id) & (Question.version == QuestionVersion.version))
-        .where(QuestionVersion.type == "fill", QuestionVersion.article_number.in_(article_numbers),
+        .where(QuestionVersion.type.in_(qtypes.with_shape(qtypes.BLANKS)), QuestionVersion.article_number.in_(article_numbers),
                Question.active.is_(True)).order_by(Question.id))
     for article, answer in rows:
         for blank in answer or []:

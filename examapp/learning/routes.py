@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
-from examapp.bank.core import QUESTION_TYPES, TYPE_LABELS
+from examapp.bank import qtypes
 from examapp.bank.models import Article
 from examapp.downloads import send_download
 from examapp.errors import user_error_json
@@ -92,14 +92,14 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/practice")
 @roles_required(CANDIDATE)
 def practice():
-    qtype = request.args.get("type") if request.args.get("type") in QUESTION_TYPES else None
+    qtype = request.args.get("type") if qtypes.find(request.args.get("type")) else None
     selection = services.PracticeSelection(chapter=_int_arg("chapter"), article=_int_arg("article"), qtype=qtype,
                                            page=_int_arg("page") or 1)
     chosen = selection.chapter is not None or selection.article is not None or qtype is not None
     questions, total = services.select_practice(current_user.id, selection) if chosen else ([], 0)
     article = db.session.get(Article, selection.article) if selection.article else None
     return render_template("learning/practice.html", selection=selection, questions=questions, total=total,
-                           chosen=chosen, article=article, chapters=chapters(), types=TYPE_LABELS,
+                           chosen=chosen, article=article, chapters=chapters(), types=qtypes.labels(),
                            page_size=services.PRACTICE_PAGE_SIZE, mode=PRACTICE)
 
 

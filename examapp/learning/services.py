@@ -15,7 +15,8 @@ from examapp.access.policy import SESSION_REPLACED
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.audit.services import record
-from examapp.bank.core import OPTION_KEYS, TYPE_LABELS, count_blanks, int_to_cn_numeral
+from examapp.bank import qtypes
+from examapp.bank.core import OPTION_KEYS, count_blanks, int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
 from examapp.exams import grading
 from examapp.exams.papers import display_answer, present_item
@@ -97,8 +98,8 @@ def present_question(version: QuestionVersion) -> dict:
     item = present_item(version, bank_order, version.question_id, 1.0)
     item["question"] = version.question_id
     item["article"] = version.article_number
-    item["type_label"] = TYPE_LABELS.get(version.type, version.type)
-    if version.type == "fill":
+    item["type_label"] = qtypes.label(version.type)
+    if "blanks" in item:
         item["blank_numbers"] = list(range(1, item["blanks"] + 1))
     return item
 
@@ -228,8 +229,7 @@ def answer_question(user_id: int, question_id: int, value: object, mode: str, cl
         raise LearningError(problem)
     if value is None:
         raise LearningError("请先作答再提交。")
-    if row.type == "multiple":
-        value = sorted(value)
+    value = qtypes.get(row.type).canonical_response(value)
     correct = display_answer(row, bank_order)
     earned = grading.grade_item(grading.ItemKey(type=row.type, points=1.0, answer=correct), value,
                                 grading.PARTIAL_HALF)

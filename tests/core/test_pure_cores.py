@@ -19,6 +19,8 @@ PURE_MODULES = (
     "examapp.access.roles",
     "examapp.bank.core",
     "examapp.bank.letters",
+    "examapp.bank.qtypes",
+    "examapp.bank.text",
     "examapp.bank.formats",
     "examapp.bank.formats.common",
     "examapp.bank.formats.gift",

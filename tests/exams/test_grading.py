@@ -1,11 +1,11 @@
 """Grading rules, checked by hand-worked cases."""
+from examapp.bank.qtypes import normalise_fill
 from examapp.exams.grading import (
     ALL_OR_NOTHING,
     PARTIAL_HALF,
     ItemKey,
     grade_item,
     is_answered,
-    normalise_fill,
     validate_response,
 )
 

@@ -8,8 +8,8 @@ import functools
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from examapp.bank import formats
-from examapp.bank.core import QUESTION_TYPES, QuestionData, validate_question
+from examapp.bank import formats, qtypes
+from examapp.bank.core import QuestionData, validate_question
 from examapp.bank.formats.common import ExportItem
 from examapp.bank.shipped import chapter_files, load_regulation, read_chapter_file
 from tests.fuzz.mutations import (
@@ -69,7 +69,7 @@ def check_parse(fmt: str | None, content: bytes) -> formats.ParseResult:
     for item in result.items:
         data = item.data
         assert has_chinese(item.location)
-        assert data.type in QUESTION_TYPES and isinstance(data.stem, str)   # an empty stem: validate_question
+        assert qtypes.find(data.type) and isinstance(data.stem, str)   # an empty stem: validate_question
         assert isinstance(data.explanation, str) and isinstance(data.tags, list)
         assert all(isinstance(o["key"], str) and isinstance(o["text"], str) for o in data.options)
         assert data.article is None or isinstance(data.article, int)

@@ -17,7 +17,9 @@ from examapp.bank.formats.common import (
     ParsedQuestion,
     ParseResult,
     clean_text,
+    shape_of,
 )
+from examapp.bank.qtypes import BLANKS
 
 FORMATS = ("json", "xlsx", "moodle-xml", "gift")
 FORMAT_LABELS = {"json": "JSON", "xlsx": "Excel（.xlsx）", "moodle-xml": "Moodle XML", "gift": "GIFT（Moodle 文本格式）"}
@@ -65,7 +67,7 @@ def _remove_control_characters(data: QuestionData) -> None:
     data.stem, data.explanation = clean_text(data.stem), clean_text(data.explanation)
     data.options = [dict(o, text=clean_text(o["text"])) for o in data.options]
     data.tags = [clean_text(t) for t in data.tags]
-    if data.type == "fill" and isinstance(data.answer, list):
+    if shape_of(data) == BLANKS and isinstance(data.answer, list):
         data.answer = [[clean_text(alt) for alt in blank] for blank in data.answer]
 
 

@@ -1,15 +1,24 @@
-"""Shared types and small readers used by every import/export format (pure: no Flask, no database)."""
+"""Shared types and small readers used by every import/export format (pure: no Flask, no database).
+
+A format writes and reads a question by its type's answer shape (``bank/qtypes.py``): ``shape_of`` on export,
+``type_for`` on import, so a format names no type code."""
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass, field
 
-from examapp.bank.core import DIFFICULTY_LABELS, QuestionData, cn_numeral_to_int
+from examapp.bank import qtypes
+from examapp.bank.core import DIFFICULTY_LABELS, QuestionData, cn_numeral_to_int, int_to_cn_numeral
 
 # XML 1.0 and xlsx both reject most C0 control characters; tab and newline are fine.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 TAG_SPLIT_RE = re.compile(r"[、,，;；\s]+")
+
+# Moodle's question categories (GIFT and XML): one per chapter under this root.
+CATEGORY_ROOT = "$course$/top/题库"
+FULL_MARKS = 99.999  # a fraction of 100 (Moodle stores 1.0000000)
+WEIGHT_RE = re.compile(r"%(-?\d+(?:[.,]\d*)?)%")
 
 DIFFICULTY_WORDS = {"1": 1, "2": 2, "3": 3, "易": 1, "容易": 1, "简单": 1, "中": 2, "中等": 2, "一般": 2,
                     "难": 3, "较难": 3, "困难": 3}
@@ -40,6 +49,20 @@ class ParseResult:
     def ok(self) -> bool:
         return not self.problems
 
+    def add(self, location: str, data: QuestionData) -> None:
+        self.items.append(ParsedQuestion(location, data))
+
+    def problem(self, location: str, message: str) -> None:
+        self.problems.append(FormatProblem(location, message))
+
+    def text_of(self, content: bytes) -> str | None:
+        """The upload as text (see decode_text), or None with the problem noted."""
+        try:
+            return decode_text(content)
+        except ValueError as exc:
+            self.problem("文件", str(exc))
+            return None
+
 
 @dataclass
 class ExportItem:
@@ -59,6 +82,21 @@ def clean_text(text: str | None) -> str:
     """Text as written to a file: newlines normalised to \\n, control characters removed."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     return CONTROL_CHARS_RE.sub("", text)
+
+
+def shape_of(data: QuestionData) -> str:
+    """The answer shape of a question's type, which decides how a format writes it ("" for an unknown type)."""
+    qtype = qtypes.find(data.type)
+    return qtype.shape.name if qtype else ""
+
+
+def type_for(shape: str) -> str:
+    """The type a format reads a question of this answer shape as."""
+    return qtypes.for_shape(shape).code
+
+
+def category_path(chapter: int | None) -> str:
+    return f"{CATEGORY_ROOT}/第{int_to_cn_numeral(chapter)}章" if chapter else f"{CATEGORY_ROOT}/未关联条款"
 
 
 def decode_text(content: bytes) -> str:
@@ -127,6 +165,17 @@ def option_keys_text(keys: list[str]) -> str:
     if not keys:
         return "无"
     return keys[0] if len(keys) == 1 else f"{keys[0]}–{keys[-1]}"
+
+
+def split_weight(answer: str, default: float) -> tuple[float, str]:
+    """An answer's weight in percent as GIFT and cloze write it ("=text" fully right, "%50%text"), or default,
+    and the text after it."""
+    if answer.startswith("="):
+        return 100.0, answer[1:]
+    match = WEIGHT_RE.match(answer)
+    if match:
+        return float(match.group(1).replace(",", ".")), answer[match.end():]
+    return default, answer
 
 
 def fraction_text(value: float) -> str:

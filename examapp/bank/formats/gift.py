@@ -17,24 +17,12 @@ from __future__ import annotations
 
 import re
 
-from examapp.bank.core import BLANK_RE, OPTION_KEYS, QuestionData, count_blanks, int_to_cn_numeral
-from examapp.bank.formats.common import (
-    DumpResult,
-    ExportItem,
-    FormatProblem,
-    ParsedQuestion,
-    ParseResult,
-    clean_text,
-    decode_text,
-    fraction_text,
-    html_to_text,
-    parse_article,
-    parse_difficulty,
-    split_tags,
-)
+from examapp.bank import qtypes
+from examapp.bank.core import BLANK_RE, OPTION_KEYS, QuestionData, count_blanks
+from examapp.bank.formats import common
+from examapp.bank.formats.common import FULL_MARKS, clean_text, html_to_text, parse_article, parse_difficulty
+from examapp.bank.qtypes import BLANKS, CHOICE_MANY, CHOICE_ONE, TRUE_FALSE
 
-CATEGORY_ROOT = "$course$/top/题库"
-FULL_MARKS = 99.999
 HEADER = (
     "// 题库导出（GIFT 格式，可导入 Moodle 或本系统）\n"
     "// 每道题前的注释行记录所考条款、难度和标签；本系统导入时会读取，Moodle 会忽略。\n"
@@ -46,11 +34,10 @@ _ESCAPABLE = "\\~=#{}:n"
 _PLACEHOLDERS = {char: chr(0xE100 + index) for index, char in enumerate(_ESCAPABLE)}
 _RESTORE = str.maketrans({ph: ("\n" if char == "n" else char) for char, ph in _PLACEHOLDERS.items()})
 _ESCAPE_RE = re.compile(r"\\([\\~=#{}:n])")
-_WEIGHT_RE = re.compile(r"%(-?\d+(?:[.,]\d*)?)%")
 _FORMAT_RE = re.compile(r"\[(html|moodle|plain|markdown)\]")
-_ARTICLE_META_RE = re.compile(r"条款\s*[:：]\s*(\S+)")
-_DIFFICULTY_META_RE = re.compile(r"难度\s*[:：]\s*(\S+)")
-_TAGS_META_RE = re.compile(r"标签\s*[:：]\s*(.*?)\s*(?=(?:条款|难度)\s*[:：]|$)")
+# The comment line before a question: "条款: 21  难度: 2  标签: 市场主体、登记" (tags run to the next field).
+_META_RE = {field: re.compile(field + r"\s*[:：]\s*" + value) for field, value in (
+    ("条款", r"(\S+)"), ("难度", r"(\S+)"), ("标签", r"(.*?)\s*(?=(?:条款|难度)\s*[:：]|$)"))}
 
 UNSUPPORTED_TYPES = {"essay": "论述题", "matching": "匹配题", "numerical": "数值题", "description": "描述（非题目）"}
 
@@ -69,18 +56,18 @@ def escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
-def dump(items: list[ExportItem]) -> DumpResult:
+def dump(items: list[common.ExportItem]) -> common.DumpResult:
     blocks = [HEADER]
     skipped: list[str] = []
     category: str | None = None
     per_article: dict[int | None, int] = {}
     for index, item in enumerate(items, start=1):
         data = item.data
-        if data.type == "fill" and len(data.answer or []) != 1:
+        if common.shape_of(data) == BLANKS and len(data.answer or []) != 1:
             who = f"编号 {item.id}，" if item.id is not None else ""
             skipped.append(f"第 {index} 题（{who}填空题，多个空）GIFT 格式不支持，未导出")
             continue
-        path = f"{CATEGORY_ROOT}/第{int_to_cn_numeral(item.chapter)}章" if item.chapter else f"{CATEGORY_ROOT}/未关联条款"
+        path = common.category_path(item.chapter)
         if path != category:
             category = path
             blocks.append(f"$CATEGORY: {path}")
@@ -92,7 +79,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
         else:
             title = f"Q{index}"
         blocks.append(_meta_comment(data) + "\n" + f"::{escape(title)}::" + _question_body(data))
-    return DumpResult(content=("\n\n".join(blocks) + "\n").encode("utf-8"), skipped=skipped)
+    return common.DumpResult(content=("\n\n".join(blocks) + "\n").encode("utf-8"), skipped=skipped)
 
 
 def _meta_comment(data: QuestionData) -> str:
@@ -106,7 +93,7 @@ def _meta_comment(data: QuestionData) -> str:
 def _answer(prefix: str, weight: str | None, text: str) -> str:
     """One answer. Text that itself starts like a weight (%50%…) gets an explicit weight in front of it,
     except after a multiple-choice "=", where Moodle reads no weight."""
-    if weight is None and _WEIGHT_RE.match(text):
+    if weight is None and common.WEIGHT_RE.match(text):
         weight = {"=": "100", "~": "0"}[prefix]
     return prefix + (f"%{weight}%" if weight is not None else "") + escape(text)
 
@@ -115,7 +102,7 @@ def _needs_plain_marker(data: QuestionData) -> bool:
     """Moodle renders GIFT text as HTML-ish "moodle" format; text with < or & is marked [plain] so it shows as is.
     Answers and feedback inherit the question text's format."""
     texts = [data.stem, data.explanation, *(o["text"] for o in data.options)]
-    if data.type == "fill":
+    if common.shape_of(data) == BLANKS:
         texts += [alt for blank in data.answer or [] for alt in blank]
     return any("<" in text or "&" in text for text in texts)
 
@@ -127,21 +114,23 @@ def _question_body(data: QuestionData) -> str:
 
 def _question_text(data: QuestionData) -> str:
     feedback = f"####{escape(data.explanation)}" if data.explanation else ""
-    if data.type in ("single", "multiple"):
-        correct = [data.answer] if data.type == "single" else list(data.answer or [])
-        share = fraction_text(100 / len(correct)) if correct else "0"
+    shape = common.shape_of(data)
+    if shape in (CHOICE_ONE, CHOICE_MANY):
+        one = shape == CHOICE_ONE
+        correct = [data.answer] if one else list(data.answer or [])
+        share = common.fraction_text(100 / len(correct)) if correct else "0"
         lines = []
         for option in sorted(data.options, key=lambda o: o["key"]):
-            if data.type == "single" and option["key"] in correct:
+            if one and option["key"] in correct:
                 lines.append("=" + escape(option["text"]))
-            elif data.type == "single":
+            elif one:
                 lines.append(_answer("~", None, option["text"]))
             else:
                 lines.append(_answer("~", share if option["key"] in correct else "-100", option["text"]))
         if feedback:
             lines.append(feedback)
         return escape(data.stem) + "{\n" + "".join(f"\t{line}\n" for line in lines) + "}"
-    if data.type == "truefalse":
+    if shape == TRUE_FALSE:
         return escape(data.stem) + "{" + ("TRUE" if data.answer else "FALSE") + feedback + "}"
     alternatives = (data.answer or [[]])[0]
     block = "{" + " ".join(_answer("=", None, alt) for alt in alternatives) + feedback + "}"
@@ -154,12 +143,10 @@ def _question_text(data: QuestionData) -> str:
 
 # ---------------------------------------------------------------- import
 
-def parse(content: bytes) -> ParseResult:
-    result = ParseResult()
-    try:
-        text = decode_text(content)
-    except ValueError as exc:
-        result.problems.append(FormatProblem("文件", str(exc)))
+def parse(content: bytes) -> common.ParseResult:
+    result = common.ParseResult()
+    text = result.text_of(content)
+    if text is None:
         return result
     number = 0
     for lines in _blocks(text):
@@ -173,9 +160,9 @@ def parse(content: bytes) -> ParseResult:
         except _Skip as exc:
             result.skipped.append(f"第 {number} 题（第 {body[0][0]} 行）：{exc}，已跳过")
         except _Problem as exc:
-            result.problems.append(FormatProblem(f"第 {number} 题（第 {exc.line or body[0][0]} 行）", exc.message))
+            result.problem(f"第 {number} 题（第 {exc.line or body[0][0]} 行）", exc.message)
         else:
-            result.items.append(ParsedQuestion(f"第 {number} 题", data))
+            result.add(f"第 {number} 题", data)
     return result
 
 
@@ -262,12 +249,12 @@ def _read_question(body: list[tuple[int, str]], comments: list[str]) -> Question
     elif "=" in answer_text and "->" in answer_text:
         raise _Skip("GIFT 题型“matching”（匹配题）不支持")
     elif answer_text.split("#", 1)[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
-        data = QuestionData(type="truefalse", stem="",
+        data = QuestionData(type=common.type_for(TRUE_FALSE), stem="",
                             answer=answer_text.split("#", 1)[0].strip().upper() in ("T", "TRUE"))
     else:
-        data = QuestionData(type="fill", stem="", answer=[_read_short_answers(answer_text, answer_line)])
+        data = QuestionData(type=common.type_for(BLANKS), stem="", answer=[_read_short_answers(answer_text, answer_line)])
 
-    if data.type == "fill":
+    if common.shape_of(data) == BLANKS:
         # Missing-word form: the braces mark the blank, unless the stem already marks it and answers follow.
         if not after.strip() and (count_blanks(_plain(before)) > 0 or html):
             blank = "" if count_blanks(_plain(before)) > 0 else "____"
@@ -275,7 +262,7 @@ def _read_question(body: list[tuple[int, str]], comments: list[str]) -> Question
         else:
             data.stem = _plain(before + "____" + after)
     elif after.strip():
-        data.stem = _plain(before + ("（　）" if data.type in ("single", "multiple") else "____") + after)
+        data.stem = _plain(before + ("（　）" if qtypes.has_options(data.type) else "____") + after)
     else:
         data.stem = _plain(before)
     if not data.stem:
@@ -283,13 +270,6 @@ def _read_question(body: list[tuple[int, str]], comments: list[str]) -> Question
     data.explanation = explanation
     _read_meta(comments, data, body[0][0])
     return data
-
-
-def _split_weight(answer: str, default: float) -> tuple[float, str]:
-    match = _WEIGHT_RE.match(answer)
-    if match:
-        return float(match.group(1).replace(",", ".")), answer[match.end():]
-    return default, answer
 
 
 def _read_choice(answer_text: str, line: int, html: bool) -> QuestionData:
@@ -303,10 +283,7 @@ def _read_choice(answer_text: str, line: int, html: bool) -> QuestionData:
         raise _Problem("选择题至少需要 2 个选项", line)
     options, weights = [], []
     for key, chunk in zip(OPTION_KEYS, chunks, strict=False):
-        if chunk.startswith("="):
-            weight, chunk = 100.0, chunk[1:]
-        else:
-            weight, chunk = _split_weight(chunk, 0.0)
+        weight, chunk = common.split_weight(chunk, 0.0)
         option = _plain(chunk.split("#", 1)[0], html)  # text after # is per-answer feedback, not kept
         if not option:
             raise _Problem(f"选项{key}为空", line)
@@ -317,11 +294,11 @@ def _read_choice(answer_text: str, line: int, html: bool) -> QuestionData:
         if len(correct) != 1:
             raise _Problem(f"单选题应有且只有一个正确选项（用 = 标出），现有 {len(correct)} 个；"
                            "多选题请用 ~%50% 这样的正分值标出每个正确选项", line)
-        return QuestionData(type="single", stem="", options=options, answer=correct[0])
+        return QuestionData(type=common.type_for(CHOICE_ONE), stem="", options=options, answer=correct[0])
     correct = sorted(key for key, weight in weights if weight > 0)
     if not correct:
         raise _Problem("没有标出正确选项：单选题用 = 标出，多选题用 ~%50% 这样的正分值标出", line)
-    return QuestionData(type="multiple", stem="", options=options, answer=correct)
+    return QuestionData(type=common.type_for(CHOICE_MANY), stem="", options=options, answer=correct)
 
 
 def _read_short_answers(answer_text: str, line: int) -> list[str]:
@@ -330,7 +307,7 @@ def _read_short_answers(answer_text: str, line: int) -> list[str]:
         chunks = chunks[1:]
     accepted = []
     for chunk in chunks:
-        weight, chunk = _split_weight(chunk, 100.0)
+        weight, chunk = common.split_weight(chunk, 100.0)
         text = _plain(chunk.split("#", 1)[0])
         if text and weight >= FULL_MARKS:
             accepted.append(text)
@@ -342,12 +319,12 @@ def _read_short_answers(answer_text: str, line: int) -> list[str]:
 def _read_meta(comments: list[str], data: QuestionData, line: int) -> None:
     for comment in comments:
         try:
-            if match := _ARTICLE_META_RE.search(comment):
+            if match := _META_RE["条款"].search(comment):
                 value = match.group(1)
                 data.article = None if value in ("无", "-", "—") else parse_article(value)
-            if match := _DIFFICULTY_META_RE.search(comment):
+            if match := _META_RE["难度"].search(comment):
                 data.difficulty = parse_difficulty(match.group(1))
         except ValueError as exc:
             raise _Problem(str(exc), line) from None
-        if match := _TAGS_META_RE.search(comment):
-            data.tags = split_tags(match.group(1))
+        if match := _META_RE["标签"].search(comment):
+            data.tags = common.split_tags(match.group(1))

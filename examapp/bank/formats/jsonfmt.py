@@ -4,16 +4,7 @@ from __future__ import annotations
 import json
 
 from examapp.bank.core import question_from_mapping
-from examapp.bank.formats.common import (
-    DumpResult,
-    ExportItem,
-    FormatProblem,
-    ParsedQuestion,
-    ParseResult,
-    decode_text,
-    parse_article,
-    parse_difficulty,
-)
+from examapp.bank.formats.common import DumpResult, ExportItem, ParseResult, parse_article, parse_difficulty
 
 
 def dump(items: list[ExportItem]) -> DumpResult:
@@ -39,27 +30,24 @@ def dump(items: list[ExportItem]) -> DumpResult:
 
 def parse(content: bytes) -> ParseResult:
     result = ParseResult()
-    try:
-        text = decode_text(content)
-    except ValueError as exc:
-        result.problems.append(FormatProblem("文件", str(exc)))
+    text = result.text_of(content)
+    if text is None:
         return result
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        result.problems.append(FormatProblem(f"第 {exc.lineno} 行",
-                                             f"JSON 格式有误（第 {exc.colno} 列附近），无法读取文件"))
+        result.problem(f"第 {exc.lineno} 行", f"JSON 格式有误（第 {exc.colno} 列附近），无法读取文件")
         return result
     except ValueError:  # a number with thousands of digits (Python's int conversion limit)
-        result.problems.append(FormatProblem("文件", "JSON 中有位数过多的数字，无法读取文件"))
+        result.problem("文件", "JSON 中有位数过多的数字，无法读取文件")
         return result
     except RecursionError:
-        result.problems.append(FormatProblem("文件", "JSON 的括号嵌套层数过多，无法读取文件"))
+        result.problem("文件", "JSON 的括号嵌套层数过多，无法读取文件")
         return result
     if isinstance(raw, dict) and isinstance(raw.get("questions"), list):
         raw = raw["questions"]
     if not isinstance(raw, list):
-        result.problems.append(FormatProblem("文件", "JSON 文件的最外层应为题目列表 [ … ]"))
+        result.problem("文件", "JSON 文件的最外层应为题目列表 [ … ]")
         return result
     for number, record in enumerate(raw, start=1):
         location = f"第 {number} 题"
@@ -70,7 +58,7 @@ def parse(content: bytes) -> ParseResult:
             data = question_from_mapping(record)
         except (ValueError, TypeError) as exc:
             message = str(exc) if isinstance(exc, ValueError) else "题目字段的类型不正确"
-            result.problems.append(FormatProblem(location, message))
+            result.problem(location, message)
             continue
-        result.items.append(ParsedQuestion(location, data))
+        result.add(location, data)
     return result

@@ -1,8 +1,8 @@
 """Moodle XML (<quiz><question type="…">), as exported and imported by Moodle's question bank.
 
-single → multichoice (single true); multiple → multichoice (single false, correct options share 100%,
-wrong options -100%); truefalse → truefalse; fill with one blank → shortanswer (the stem keeps its blank);
-fill with several blanks → cloze with {1:SHORTANSWER:=a~=b} embedded at each blank.
+By answer shape (bank/qtypes.py): one choice → multichoice (single true); several choices → multichoice
+(single false, correct options share 100%, wrong options -100%); true/false → truefalse; one blank →
+shortanswer (the stem keeps its blank); several blanks → cloze with {1:SHORTANSWER:=a~=b} at each blank.
 Article, difficulty and tags travel as Moodle tags "条款:21", "难度:2" and the tag names themselves.
 """
 from __future__ import annotations
@@ -19,26 +19,20 @@ from examapp.bank.core import (
     TRUE_WORDS,
     QuestionData,
     count_blanks,
-    int_to_cn_numeral,
     normalise_width,
 )
+from examapp.bank.formats import common
 from examapp.bank.formats.common import (
-    DumpResult,
-    ExportItem,
-    FormatProblem,
-    ParsedQuestion,
-    ParseResult,
+    FULL_MARKS,
     clean_text,
-    fraction_text,
     html_to_text,
     parse_article,
     parse_difficulty,
     text_to_html,
 )
+from examapp.bank.qtypes import BLANKS, CHOICE_MANY, CHOICE_ONE, TRUE_FALSE
 
 NAME_LENGTH = 30
-CATEGORY_ROOT = "$course$/top/题库"
-FULL_MARKS = 99.999  # a fraction of 100 (Moodle stores 1.0000000)
 
 UNSUPPORTED_TYPES = {
     "essay": "论述题", "match": "匹配题", "matching": "匹配题", "randomsamatch": "随机简答匹配题",
@@ -49,7 +43,6 @@ UNSUPPORTED_TYPES = {
 SHORTANSWER_KINDS = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
 
 _CLOZE_START_RE = re.compile(r"\{(\d*):([A-Za-z_]+):")
-_CLOZE_FRACTION_RE = re.compile(r"%(-?\d+(?:[.,]\d*)?)%")
 _ENTITY_RE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _PLACEHOLDER = "\ue000"
 # In cloze answers these characters have a meaning, so they are written as numeric HTML entities.
@@ -79,11 +72,11 @@ class _Unsupported(Exception):
 
 # ---------------------------------------------------------------- export
 
-def dump(items: list[ExportItem]) -> DumpResult:
+def dump(items: list[common.ExportItem]) -> common.DumpResult:
     root = ET.Element("quiz")
     category: str | None = None
     for item in items:
-        path = _category_path(item.chapter)
+        path = common.category_path(item.chapter)
         if path != category:
             category = path
             root.append(ET.Comment(" category "))
@@ -95,11 +88,7 @@ def dump(items: list[ExportItem]) -> DumpResult:
         root.append(_question_element(item.data))
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=False)
-    return DumpResult(content=('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8"))
-
-
-def _category_path(chapter: int | None) -> str:
-    return f"{CATEGORY_ROOT}/第{int_to_cn_numeral(chapter)}章" if chapter else f"{CATEGORY_ROOT}/未关联条款"
+    return common.DumpResult(content=('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8"))
 
 
 def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
@@ -111,36 +100,35 @@ def _text_element(parent: ET.Element, tag: str, text: str, fmt: str | None = Non
 
 
 def _question_element(data: QuestionData) -> ET.Element:
-    cloze = data.type == "fill" and len(data.answer or []) > 1
-    qtype = {"single": "multichoice", "multiple": "multichoice", "truefalse": "truefalse"}.get(
-        data.type, "cloze" if cloze else "shortanswer")
-    question = ET.Element("question", type=qtype)
+    shape = common.shape_of(data)
+    cloze = shape == BLANKS and len(data.answer or []) > 1
+    moodle_type = {CHOICE_ONE: "multichoice", CHOICE_MANY: "multichoice", TRUE_FALSE: "truefalse"}.get(
+        shape, "cloze" if cloze else "shortanswer")
+    question = ET.Element("question", type=moodle_type)
     _text_element(question, "name", re.sub(r"\s+", " ", data.stem).strip()[:NAME_LENGTH] or "题目")
     stem_html = _cloze_text(data.stem, data.answer) if cloze else text_to_html(data.stem)
     _text_element(question, "questiontext", stem_html, "html")
     _text_element(question, "generalfeedback", text_to_html(data.explanation), "html")
     if not cloze:
         ET.SubElement(question, "defaultgrade").text = "1"
-    ET.SubElement(question, "penalty").text = "1" if data.type == "truefalse" else "0.3333333"
+    ET.SubElement(question, "penalty").text = "1" if shape == TRUE_FALSE else "0.3333333"
     ET.SubElement(question, "hidden").text = "0"
     ET.SubElement(question, "idnumber").text = ""
 
-    if data.type in ("single", "multiple"):
-        ET.SubElement(question, "single").text = "true" if data.type == "single" else "false"
+    if shape in (CHOICE_ONE, CHOICE_MANY):
+        one = shape == CHOICE_ONE
+        ET.SubElement(question, "single").text = "true" if one else "false"
         ET.SubElement(question, "shuffleanswers").text = "false"
         ET.SubElement(question, "answernumbering").text = "ABCD"
         ET.SubElement(question, "showstandardinstruction").text = "0"
         for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
             _text_element(question, tag, "", "html")
-        correct = [data.answer] if data.type == "single" else list(data.answer or [])
-        share = fraction_text(100 / len(correct)) if correct else "0"
+        correct = [data.answer] if one else list(data.answer or [])
+        share = common.fraction_text(100 / len(correct)) if correct else "0"
+        right, wrong = ("100", "0") if one else (share, "-100")
         for option in sorted(data.options, key=lambda o: o["key"]):
-            if option["key"] in correct:
-                fraction = "100" if data.type == "single" else share
-            else:
-                fraction = "0" if data.type == "single" else "-100"
-            _answer_element(question, fraction, text_to_html(option["text"]), "html")
-    elif data.type == "truefalse":
+            _answer_element(question, right if option["key"] in correct else wrong, text_to_html(option["text"]), "html")
+    elif shape == TRUE_FALSE:
         _answer_element(question, "100" if data.answer else "0", "true", "moodle_auto_format")
         _answer_element(question, "0" if data.answer else "100", "false", "moodle_auto_format")
     elif not cloze:
@@ -188,10 +176,10 @@ def _cloze_subquestion(alternatives: list[str]) -> str:
 
 # ---------------------------------------------------------------- import
 
-def parse(content: bytes) -> ParseResult:
-    result = ParseResult()
+def parse(content: bytes) -> common.ParseResult:
+    result = common.ParseResult()
     if _declares_doctype(content):
-        result.problems.append(FormatProblem("文件", "不支持包含 DOCTYPE 的 XML"))
+        result.problem("文件", "不支持包含 DOCTYPE 的 XML")
         return result
     try:
         root = ET.fromstring(content)
@@ -199,13 +187,13 @@ def parse(content: bytes) -> ParseResult:
         line, column = exc.position
         reason = str(exc).split(":")[0].strip()
         detail = _EXPAT_MESSAGES.get(reason, "格式不正确")
-        result.problems.append(FormatProblem(f"第 {line} 行", f"XML 格式有误（第 {column + 1} 列附近{detail}），无法读取文件"))
+        result.problem(f"第 {line} 行", f"XML 格式有误（第 {column + 1} 列附近{detail}），无法读取文件")
         return result
     except (LookupError, ValueError):  # an encoding expat cannot read: unknown, or multi-byte such as GBK
-        result.problems.append(FormatProblem("文件", "XML 文件声明的编码无法读取，请另存为 UTF-8 编码后再导入"))
+        result.problem("文件", "XML 文件声明的编码无法读取，请另存为 UTF-8 编码后再导入")
         return result
     if root.tag != "quiz":
-        result.problems.append(FormatProblem("文件", f"这不是 Moodle XML 题目文件：根元素应为 <quiz>，而不是 <{root.tag}>"))
+        result.problem("文件", f"这不是 Moodle XML 题目文件：根元素应为 <quiz>，而不是 <{root.tag}>")
         return result
 
     number = 0
@@ -226,9 +214,9 @@ def parse(content: bytes) -> ParseResult:
         except _Unsupported as exc:
             result.skipped.append(f"{location}：{exc}，已跳过")
         except ValueError as exc:
-            result.problems.append(FormatProblem(location, str(exc)))
+            result.problem(location, str(exc))
         else:
-            result.items.append(ParsedQuestion(location, data))
+            result.add(location, data)
     return result
 
 
@@ -275,7 +263,7 @@ def _base(element: ET.Element, qtype: str) -> QuestionData:
 
 def _read_multichoice(element: ET.Element) -> QuestionData:
     single = (element.findtext("single") or "true").strip().lower() in ("true", "1")
-    data = _base(element, "single" if single else "multiple")
+    data = _base(element, common.type_for(CHOICE_ONE if single else CHOICE_MANY))
     answers = element.findall("answer")
     if len(answers) > len(OPTION_KEYS):
         raise ValueError(f"有 {len(answers)} 个选项，题库最多支持 {len(OPTION_KEYS)} 个（A–F）")
@@ -301,7 +289,7 @@ def _read_multichoice(element: ET.Element) -> QuestionData:
 
 
 def _read_truefalse(element: ET.Element) -> QuestionData:
-    data = _base(element, "truefalse")
+    data = _base(element, common.type_for(TRUE_FALSE))
     for index, answer in enumerate(element.findall("answer")):
         word = normalise_width(answer.findtext("text") or "").upper()
         means_true = word in TRUE_WORDS if word in TRUE_WORDS | FALSE_WORDS else index == 0  # Moodle: true first
@@ -313,7 +301,7 @@ def _read_truefalse(element: ET.Element) -> QuestionData:
 
 
 def _read_shortanswer(element: ET.Element) -> QuestionData:
-    data = _base(element, "fill")
+    data = _base(element, common.type_for(BLANKS))
     accepted = [(answer.findtext("text") or "").strip() for answer in element.findall("answer")
                 if _fraction(answer) >= FULL_MARKS]
     accepted = [text for text in accepted if text]
@@ -350,7 +338,7 @@ def _read_cloze(element: ET.Element) -> QuestionData:
     if not blanks:
         raise ValueError("完形填空题中没有 {1:SHORTANSWER:=答案} 形式的空")
     stem = html_to_text("".join(parts)).replace(_PLACEHOLDER, "____")
-    return QuestionData(type="fill", stem=stem, answer=blanks,
+    return QuestionData(type=common.type_for(BLANKS), stem=stem, answer=blanks,
                         explanation=_formatted_text(element.find("generalfeedback")))
 
 
@@ -380,11 +368,7 @@ def _cloze_alternatives(body: str) -> list[tuple[float, str]]:
         end = _scan(body, position, "~")
         chunk = body[position:len(body) if end is None else end]
         if chunk.strip():
-            fraction = 0.0
-            if chunk.startswith("="):
-                fraction, chunk = 100.0, chunk[1:]
-            elif match := _CLOZE_FRACTION_RE.match(chunk):
-                fraction, chunk = float(match.group(1).replace(",", ".")), chunk[match.end():]
+            fraction, chunk = common.split_weight(chunk, 0.0)
             feedback = _scan(chunk, 0, "#")
             answer = chunk if feedback is None else chunk[:feedback]
             answer = re.sub(r"\\(.)", r"\1", answer)

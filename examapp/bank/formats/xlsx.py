@@ -10,27 +10,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from examapp.bank.core import (
-    OPTION_KEYS,
-    TYPE_LABELS,
-    QuestionData,
-    answer_from_text,
-    answer_to_text,
-    count_blanks,
-    normalise_width,
-)
-from examapp.bank.formats.common import (
-    DumpResult,
-    ExportItem,
-    FormatProblem,
-    ParsedQuestion,
-    ParseResult,
-    clean_text,
-    option_keys_text,
-    parse_article,
-    parse_difficulty,
-    split_tags,
-)
+from examapp.bank import qtypes
+from examapp.bank.core import OPTION_KEYS, QuestionData, answer_from_text, answer_to_text, count_blanks, normalise_width
+from examapp.bank.formats import common
+from examapp.bank.formats.common import FormatProblem, clean_text, option_keys_text, parse_article, parse_difficulty
 from examapp.spreadsheets import TEMPLATE_FILL, cell_text, set_widths, style_header, workbook_bytes, write_text
 from examapp.xlsxutil import check_xlsx_limits
 
@@ -42,12 +25,6 @@ REQUIRED_HEADERS = ("题型", "题干", "答案")
 COLUMN_WIDTHS = {"题型": 9, "题干": 50, "答案": 16, "解析": 45, "条款": 7, "难度": 7, "标签": 18}
 OPTION_WIDTH = 22
 
-TYPE_WORDS = {
-    "单选题": "single", "单选": "single", "单项选择题": "single", "single": "single",
-    "多选题": "multiple", "多选": "multiple", "多项选择题": "multiple", "multiple": "multiple",
-    "判断题": "truefalse", "判断": "truefalse", "truefalse": "truefalse",
-    "填空题": "fill", "填空": "fill", "fill": "fill",
-}
 _MULTI_SEPARATORS = set(",、;/ ")
 
 HELP_ROWS = (
@@ -80,7 +57,7 @@ def _set(cell, value: object) -> None:
 
 # ---------------------------------------------------------------- export
 
-def dump(items: list[ExportItem]) -> DumpResult:
+def dump(items: list[common.ExportItem]) -> common.DumpResult:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
@@ -107,13 +84,13 @@ def dump(items: list[ExportItem]) -> DumpResult:
         help_sheet.cell(row=row, column=2, value=text).alignment = wrap
     style_header(help_sheet[1], fill=None)
     set_widths(help_sheet, (14, 90))
-    return DumpResult(content=workbook_bytes(workbook))
+    return common.DumpResult(content=workbook_bytes(workbook))
 
 
 def _row_values(data: QuestionData) -> list[object]:
     options = {o["key"]: o["text"] for o in data.options}
     return [
-        TYPE_LABELS.get(data.type, data.type),
+        qtypes.label(data.type),
         data.stem,
         *(options.get(key, "") for key in OPTION_KEYS),
         answer_to_text(data.type, data.answer),
@@ -126,8 +103,8 @@ def _row_values(data: QuestionData) -> list[object]:
 
 # ---------------------------------------------------------------- import
 
-def parse(content: bytes) -> ParseResult:
-    result = ParseResult()
+def parse(content: bytes) -> common.ParseResult:
+    result = common.ParseResult()
     with warnings.catch_warnings():
         # openpyxl warns about features of files saved by Excel/WPS that it does not read; irrelevant here.
         warnings.simplefilter("ignore")
@@ -135,10 +112,10 @@ def parse(content: bytes) -> ParseResult:
             sheet = _open_sheet(content)
             rows = list(sheet.iter_rows(values_only=True))
         except ValueError as exc:
-            result.problems.append(FormatProblem("文件", str(exc)))
+            result.problem("文件", str(exc))
             return result
     if not rows:
-        result.problems.append(FormatProblem("文件", f"工作表“{sheet.title}”是空的，第 1 行应为表头"))
+        result.problem("文件", f"工作表“{sheet.title}”是空的，第 1 行应为表头")
         return result
 
     columns: dict[str, int] = {}
@@ -148,8 +125,8 @@ def parse(content: bytes) -> ParseResult:
             columns.setdefault(name, index)
     missing = [name for name in REQUIRED_HEADERS if name not in columns]
     if missing:
-        result.problems.append(FormatProblem(
-            "第 1 行", f"表头缺少必需的列：{'、'.join(missing)}。表头应为：{'、'.join(HEADERS)}"))
+        result.problem(
+            "第 1 行", f"表头缺少必需的列：{'、'.join(missing)}。表头应为：{'、'.join(HEADERS)}")
         return result
 
     for rownum, values in enumerate(rows[1:], start=2):
@@ -163,7 +140,7 @@ def parse(content: bytes) -> ParseResult:
         data, problems = _parse_row(rownum, get)
         result.problems.extend(problems)
         if data is not None and not problems:
-            result.items.append(ParsedQuestion(f"第 {rownum} 行", data))
+            result.add(f"第 {rownum} 行", data)
     return result
 
 
@@ -189,12 +166,12 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         problems.append(FormatProblem(f"第 {rownum} 行「{column}」列", message))
 
     type_text = _cell_text(get("题型"))
-    qtype = TYPE_WORDS.get(normalise_width(type_text).lower())
+    qtype = qtypes.from_name(normalise_width(type_text).lower())
     if not type_text:
         problem("题型", "题型为空，应为 单选题、多选题、判断题 或 填空题")
     elif qtype is None:
         problem("题型", f"题型“{type_text}”无效，应为 单选题、多选题、判断题 或 填空题")
-    label = TYPE_LABELS.get(qtype or "", "题目")
+    label = qtypes.label(qtype) if qtype else "题目"
 
     stem = _cell_text(get("题干"))
     if not stem:
@@ -202,7 +179,7 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
 
     texts = [_cell_text(get(column)) for column in OPTION_COLUMNS]
     options: list[dict] = []
-    if qtype in ("single", "multiple"):
+    if qtypes.has_options(qtype):
         filled = [i for i, text in enumerate(texts) if text]
         last = filled[-1] if filled else -1
         gap = next((i for i in range(last) if not texts[i]), None)
@@ -211,7 +188,7 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         options = [{"key": OPTION_KEYS[i], "text": texts[i]} for i in filled]
         if len(filled) < 2 and gap is None:
             problem(OPTION_COLUMNS[len(filled)], f"{label}至少需要 2 个选项（从选项A起填写）")
-    elif qtype in ("truefalse", "fill"):
+    elif qtype is not None:
         extra = next((i for i, text in enumerate(texts) if text), None)
         if extra is not None:
             problem(OPTION_COLUMNS[extra], f"{label}不应填写选项")
@@ -226,10 +203,10 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         except ValueError as exc:
             problem("答案", str(exc))
         else:
-            if qtype == "fill" and stem:
+            if qtypes.has_blanks(qtype) and stem:
                 blanks = count_blanks(stem)
                 if blanks == 0:
-                    problem("题干", "填空题题干中没有空（用 ____ 或（　）标出）")
+                    problem("题干", f"{label}题干中没有空（用 ____ 或（　）标出）")
                 elif blanks != len(answer):
                     problem("答案", f"题干有 {blanks} 个空，答案有 {len(answer)} 个"
                                     "（各空的答案用 | 分隔，同一空的多种写法用 / 分隔）")
@@ -249,24 +226,25 @@ def _parse_row(rownum: int, get) -> tuple[QuestionData | None, list[FormatProble
         return None, problems
     return QuestionData(type=qtype, stem=stem, options=options, answer=answer,
                         explanation=_cell_text(get("解析")), article=article, difficulty=difficulty,
-                        tags=split_tags(_cell_text(get("标签")))), problems
+                        tags=common.split_tags(_cell_text(get("标签")))), problems
 
 
 def _read_answer(qtype: str, text: str, keys: list[str]) -> object:
-    if qtype == "single":
+    shape, label = qtypes.get(qtype).shape.name, qtypes.label(qtype)
+    if shape == qtypes.CHOICE_ONE:
         letter = normalise_width(text).upper()
         if len(letter) != 1 or letter not in OPTION_KEYS:
-            raise ValueError(f"单选题答案“{text}”应为一个选项字母，如 A")
+            raise ValueError(f"{label}答案“{text}”应为一个选项字母，如 A")
         if letter not in keys:
-            raise ValueError(f"单选题答案“{text}”是不存在的选项（本题选项为 {option_keys_text(keys)}）")
+            raise ValueError(f"{label}答案“{text}”是不存在的选项（本题选项为 {option_keys_text(keys)}）")
         return letter
-    if qtype == "multiple":
+    if shape == qtypes.CHOICE_MANY:
         letters = [ch for ch in normalise_width(text).upper() if ch not in _MULTI_SEPARATORS]
         bad = [ch for ch in letters if ch not in keys]
         if bad:
-            raise ValueError(f"多选题答案“{text}”含有不存在的选项{''.join(bad)}"
+            raise ValueError(f"{label}答案“{text}”含有不存在的选项{''.join(bad)}"
                              f"（本题选项为 {option_keys_text(keys)}）")
         if len(letters) != len(set(letters)):
-            raise ValueError(f"多选题答案“{text}”中有重复的选项")
+            raise ValueError(f"{label}答案“{text}”中有重复的选项")
         return sorted(letters)
     return answer_from_text(qtype, text)

@@ -9,7 +9,9 @@
   const pendingKey = "examapp-pending-" + attemptId;
   const flagKey = "examapp-flags-" + attemptId;
   const leftKey = "examapp-left-" + attemptId;
-  const TYPE_LABELS = { single: "单选题", multiple: "多选题", truefalse: "判断题", fill: "填空题" };
+  // Each question type's label and answer shape, from the registry (bank/qtypes.py) via data-qtypes.
+  const QTYPES = JSON.parse(app.dataset.qtypes);
+  function shapeOf(item) { return QTYPES[item.type].shape; }
   const SECTION_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八"];
 
   const els = {
@@ -107,7 +109,7 @@
         sectionIndex += 1;
         const same = items.filter(function (i) { return i.section === item.section; });
         els.questions.appendChild(el("h2", { class: "h5 section-title", text:
-          SECTION_NUMERALS[sectionIndex] + "、" + TYPE_LABELS[item.type] + "（共 " + same.length + " 题，每题 " + item.points + " 分）" }));
+          SECTION_NUMERALS[sectionIndex] + "、" + QTYPES[item.type].label + "（共 " + same.length + " 题，每题 " + item.points + " 分）" }));
       }
       els.questions.appendChild(renderItem(item, index + 1));
     });
@@ -132,18 +134,20 @@
     body.appendChild(head);
     const current = answers[item.item];
     const name = "answer-" + item.item;
-    if (item.type === "single" || item.type === "multiple") {
-      const list = el("div", { class: "options", role: item.type === "single" ? "radiogroup" : "group" });
+    const shape = shapeOf(item);
+    if (shape === "choice_one" || shape === "choice_many") {
+      const one = shape === "choice_one";
+      const list = el("div", { class: "options", role: one ? "radiogroup" : "group" });
       item.options.forEach(function (option) {
-        const checked = item.type === "single" ? current === option.key : Array.isArray(current) && current.includes(option.key);
-        const input = el("input", { type: item.type === "single" ? "radio" : "checkbox", name: name, value: option.key, class: "form-check-input" });
+        const checked = one ? current === option.key : Array.isArray(current) && current.includes(option.key);
+        const input = el("input", { type: one ? "radio" : "checkbox", name: name, value: option.key, class: "form-check-input" });
         input.checked = checked;
         input.addEventListener("change", function () { changed(item); });
         list.appendChild(el("label", { class: "option no-copy" + (checked ? " selected" : "") }, [
           input, el("span", { class: "option-key", text: option.key + "." }), el("span", { text: option.text })]));
       });
       body.appendChild(list);
-    } else if (item.type === "truefalse") {
+    } else if (shape === "true_false") {
       const list = el("div", { class: "options options-inline", role: "radiogroup" });
       [[true, "正确 √"], [false, "错误 ×"]].forEach(function ([value, label]) {
         const input = el("input", { type: "radio", name: name, value: String(value), class: "form-check-input" });
@@ -171,15 +175,16 @@
 
   function readAnswer(item) {
     const card = document.getElementById("q-" + item.item);
-    if (item.type === "single") {
+    const shape = shapeOf(item);
+    if (shape === "choice_one") {
       const chosen = card.querySelector("input:checked");
       return chosen ? chosen.value : null;
     }
-    if (item.type === "multiple") {
+    if (shape === "choice_many") {
       const keys = Array.from(card.querySelectorAll("input:checked")).map(function (i) { return i.value; }).sort();
       return keys.length ? keys : null;
     }
-    if (item.type === "truefalse") {
+    if (shape === "true_false") {
       const chosen = card.querySelector("input:checked");
       return chosen ? chosen.value === "true" : null;
     }

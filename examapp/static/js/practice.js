@@ -21,14 +21,15 @@
     return Math.floor(Math.random() * (Math.pow(2, 52) - 1)) + 1;
   }
 
+  // A card's answer shape (data-shape, from the question-type registry) decides how it is read and shown.
   function readAnswer(card) {
-    const type = card.dataset.type;
-    if (type === "single" || type === "truefalse") {
+    const shape = card.dataset.shape;
+    if (shape === "choice_one" || shape === "true_false") {
       const checked = card.querySelector("input:checked");
       if (!checked) { return null; }
-      return type === "truefalse" ? checked.value === "true" : checked.value;
+      return shape === "true_false" ? checked.value === "true" : checked.value;
     }
-    if (type === "multiple") {
+    if (shape === "choice_many") {
       const keys = Array.from(card.querySelectorAll("input:checked")).map(function (i) { return i.value; });
       return keys.length ? keys : null;
     }
@@ -36,10 +37,10 @@
     return blanks.some(function (v) { return v; }) ? blanks : null;
   }
 
-  function describe(type, correct) {
-    if (type === "truefalse") { return correct ? "正确" : "错误"; }
-    if (type === "multiple") { return correct.join(""); }
-    if (type === "fill") { return correct.map(function (alts) { return alts.join(" 或 "); }).join("；"); }
+  function describe(shape, correct) {
+    if (shape === "true_false") { return correct ? "正确" : "错误"; }
+    if (shape === "choice_many") { return correct.join(""); }
+    if (shape === "blanks") { return correct.map(function (alts) { return alts.join(" 或 "); }).join("；"); }
     return correct;
   }
 
@@ -50,12 +51,12 @@
   }
 
   function markOptions(card, data) {
-    const type = card.dataset.type;
+    const shape = card.dataset.shape;
     card.querySelectorAll(".option").forEach(function (label) {
       const input = label.querySelector("input");
       let isRight;
-      if (type === "truefalse") { isRight = (input.value === "true") === data.correct; }
-      else if (type === "multiple") { isRight = data.correct.includes(input.value); }
+      if (shape === "true_false") { isRight = (input.value === "true") === data.correct; }
+      else if (shape === "choice_many") { isRight = data.correct.includes(input.value); }
       else { isRight = input.value === data.correct; }
       label.classList.toggle("right", isRight);
       label.classList.toggle("wrong", !isRight && input.checked);
@@ -68,7 +69,7 @@
     box.className = "practice-feedback mt-2 " + (data.right ? "is-right" : "is-wrong");
     const verdict = data.right ? "✓ 回答正确" : (data.earned > 0 ? "△ 部分正确" : "✗ 回答错误");
     box.appendChild(el("div", { class: "verdict", text: verdict }));
-    box.appendChild(el("div", { text: "正确答案：" + describe(card.dataset.type, data.correct) }));
+    box.appendChild(el("div", { text: "正确答案：" + describe(card.dataset.shape, data.correct) }));
     if (data.explanation) { box.appendChild(el("div", { class: "mt-1", text: "解析：" + data.explanation })); }
     if (data.article_text) {
       const details = el("details", { class: "mt-1" }, [el("summary", { text: data.article_label + " 原文" }),
