@@ -48,7 +48,7 @@ def questions():
     filt = _filter_from_args()
     page = db.paginate(services.filter_questions(filt), page=request.args.get("page", 1, type=db_int),
                        per_page=PAGE_SIZE, error_out=False)
-    articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
+    articles = list(services.articles_by_number().values())
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
                            types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
@@ -68,7 +68,7 @@ def coverage():
 def _article_choices():
     return choices([(0, "（未关联条款）")] + [
         (a.number, f"{a.label}（{a.chapter_label}）")
-        for a in db.session.scalars(db.select(Article).order_by(Article.number))])
+        for a in services.articles_by_number().values()])
 
 
 def _data_from_form(form: QuestionForm) -> QuestionData:
@@ -160,7 +160,7 @@ def question(question_id: int):
     if version_no:
         shown = next((v for v in question.versions if v.version == version_no), None) or abort(404)
     return render_template("bank/question.html", question=question, shown=shown, data=shown.as_data(),
-                           article=db.session.get(Article, shown.article_number) if shown.article_number else None,
+                           article=db.session.get(Article, (shown.document_id, shown.article_number)) if shown.article_number else None,
                            types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, form=ConfirmForm())
 
 
