@@ -39,14 +39,23 @@ class ImportOutcome:
         return text
 
 
+def _default_document():
+    return (select(Document.id).where(Document.title == SHIPPED_DOCUMENT["title"],
+                                      Document.number == SHIPPED_DOCUMENT["number"]).order_by(Document.id).limit(1))
+
+
 def default_document_id() -> int | None:
     """The shipped 《优化营商环境条例》's document id (1 in a migrated database), None before it is loaded.
 
     Pages and checks that do not yet choose a document read this one.
     """
-    return db.session.scalar(select(Document.id).where(Document.title == SHIPPED_DOCUMENT["title"],
-                                                       Document.number == SHIPPED_DOCUMENT["number"])
-                             .order_by(Document.id).limit(1))
+    return db.session.scalar(_default_document())
+
+
+def in_default_document(column=Article.document_id):
+    """SQL condition: `column` (a document id) is the shipped regulation's, for the pages, mastery and
+    practice that still read one document."""
+    return column == _default_document().scalar_subquery()
 
 
 def shipped_document() -> Document:

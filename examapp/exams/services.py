@@ -53,7 +53,7 @@ def active_pool() -> list[assembly.PoolQuestion]:
                Question.difficulty, QuestionVersion.options)
         .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
               & (QuestionVersion.version == Question.version))
-        .outerjoin(Article, Article.number == Question.article_number)
+        .outerjoin(Article, (Article.document_id == Question.document_id) & (Article.number == Question.article_number))
         .where(Question.active.is_(True)))
     return [assembly.PoolQuestion(question_id=qid, version_id=vid, type=qtype, chapter=chapter, article=article,
                                   difficulty=difficulty, option_keys=tuple(o["key"] for o in options or []))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from examapp.bank.core import int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.services import in_default_document
 from examapp.extensions import db
 from examapp.learning.services import pool_filter
 
@@ -15,7 +16,7 @@ from examapp.learning.services import pool_filter
 def chapters() -> list[dict]:
     rows = db.session.execute(select(Article.chapter, Article.chapter_title, func.min(Article.number),
                                      func.max(Article.number), func.count(Article.number))
-                              .group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
+                              .where(in_default_document()).group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
     return [{"number": c, "label": f"第{int_to_cn_numeral(c)}章 {t}", "first": lo, "last": hi, "articles": n}
             for c, t, lo, hi, n in rows]
 
@@ -28,7 +29,7 @@ def key_phrases(article_numbers: list[int]) -> dict[int, list[str]]:
         select(QuestionVersion.article_number, QuestionVersion.answer)
         .join(Question, (Question.id == QuestionVersion.question_id) & (Question.version == QuestionVersion.version))
         .where(QuestionVersion.type == "fill", QuestionVersion.article_number.in_(article_numbers),
-               Question.active.is_(True)).order_by(Question.id))
+               in_default_document(QuestionVersion.document_id), Question.active.is_(True)).order_by(Question.id))
     for article, answer in rows:
         for blank in answer or []:
             if blank and blank[0] not in phrases[article]:
@@ -56,4 +57,5 @@ def highlight(text: str, phrases: list[str]) -> list[tuple[str, bool]]:
 
 def practice_counts_by_article() -> dict[int, int]:
     return dict(db.session.execute(select(Question.article_number, func.count(Question.id))
-                                   .where(*pool_filter()).group_by(Question.article_number)).all())
+                                   .where(*pool_filter(), in_default_document(Question.document_id))
+                                   .group_by(Question.article_number)).all())
