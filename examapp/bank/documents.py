@@ -61,6 +61,18 @@ def parse_upload(filename: str, data: bytes) -> ParsedDocument:
         raise BankError(f"文件有 {len(exc.problems)} 处问题，未导入。", exc.problems) from exc
 
 
+def as_text(parsed: ParsedDocument) -> str:
+    """The document as plain text that reads back the same (carried by the preview page's confirm form)."""
+    lines = [parsed.title, *parsed.preamble]
+    for chapter in parsed.chapters or [None]:
+        if chapter is not None:
+            lines.append(chapter.label)
+        for article in parsed.articles:
+            if chapter is None or article.chapter == chapter.number:
+                lines.append(f"{article.label} {article.text}")
+    return "\n".join(lines)
+
+
 def _label(number: int) -> str:
     return f"第{int_to_cn_numeral(number)}条"
 

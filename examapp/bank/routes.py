@@ -10,7 +10,7 @@ from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.forms import ConfirmForm
 from examapp.audit.services import record
-from examapp.bank import formats, services
+from examapp.bank import documents, formats, services
 from examapp.bank.core import (
     DIFFICULTY_LABELS,
     OPTION_KEYS,
@@ -20,8 +20,8 @@ from examapp.bank.core import (
     answer_from_text,
     answer_to_text,
 )
-from examapp.bank.forms import QuestionForm, QuestionImportForm
-from examapp.bank.models import Article, Question
+from examapp.bank.forms import DocumentConfirmForm, DocumentUploadForm, QuestionForm, QuestionImportForm
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Question
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
@@ -38,7 +38,7 @@ def _filter_from_args() -> services.QuestionFilter:
         type=qtype if qtype in QUESTION_TYPES else "",
         chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
         difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
-        status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
+        status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked", "review")
         else "active")
 
 
@@ -229,3 +229,83 @@ def export_questions():
         abort(404)
     result = formats.dump(fmt, services.export_items())
     return send_download(result.content, f"题库导出.{formats.FILE_EXTENSIONS[fmt]}", formats.MIME_TYPES[fmt])
+
+
+# --- policy documents ------------------------------------------------------------------------------
+
+def _revises_choices():
+    return choices([(0, "（新文件，不修订已有文件）")] + [
+        (d.id, f"修订 {d.display_title}{'（' + d.number + '）' if d.number else ''}")
+        for d, _articles, _questions in documents.documents() if d.status == DOCUMENT_CURRENT])
+
+
+def _details(form) -> documents.DocumentDetails:
+    return documents.DocumentDetails(title=form.title.data or "", issuer=(form.issuer.data or "").strip(),
+                                     number=(form.number.data or "").strip(), issued_on=form.issued_on.data,
+                                     revises_id=form.revises.data or None)
+
+
+@bp.route("/documents")
+@roles_required(*STAFF)
+def document_list():
+    return render_template("bank/documents.html", rows=documents.documents())
+
+
+@bp.route("/documents/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def document_import():
+    form = DocumentUploadForm()
+    form.revises.choices = _revises_choices()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            parsed = documents.parse_upload(upload.filename or "", upload.read())
+        except services.BankError as exc:
+            problems = exc.problems or [str(exc)]
+        else:
+            checked = documents.preview(parsed, _details(form))
+            confirm = DocumentConfirmForm(formdata=None, obj=None, title=checked.details.title,
+                                          issuer=form.issuer.data, number=form.number.data,
+                                          issued_on=form.issued_on.data, revises=form.revises.data,
+                                          text=documents.as_text(parsed))
+            confirm.revises.choices = form.revises.choices
+            return render_template("bank/document_preview.html", checked=checked, form=confirm)
+    return render_template("bank/document_import.html", form=form, problems=problems)
+
+
+@bp.route("/documents/confirm", methods=["POST"])
+@roles_required(*STAFF)
+def document_confirm():
+    form = DocumentConfirmForm()
+    form.revises.choices = _revises_choices()
+    if not form.validate_on_submit():
+        flash("确认信息不完整或已过期，请重新上传文件。", "danger")
+        return redirect(url_for("bank.document_import"))
+    try:
+        parsed = documents.parse_upload("确认.txt", form.text.data.encode("utf-8"))
+    except services.BankError as exc:
+        return render_template("bank/document_import.html", form=DocumentUploadForm(formdata=None),
+                               problems=exc.problems or [str(exc)])
+    checked = documents.preview(parsed, _details(form))
+    if not checked.ok:
+        return render_template("bank/document_preview.html", checked=checked, form=form)
+    document = documents.save(checked, actor_id=current_user.id)
+    db.session.commit()
+    message = f"已保存{document.display_title}（{len(parsed.articles)} 条）。"
+    if checked.revises is not None:
+        message += f"原文件已标为“已修订”；{checked.questions_to_review} 道题目的条款有变动，已标为待复核。"
+    flash(message, "success")
+    return redirect(url_for("bank.document_list"))
+
+
+@bp.route("/questions/<int:question_id>/reviewed", methods=["POST"])
+@roles_required(*STAFF)
+def question_reviewed(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not ConfirmForm().validate_on_submit() or question.review_note is None:
+        abort(400)
+    documents.clear_review_note(question, actor_id=current_user.id)
+    db.session.commit()
+    flash("已标记为已复核。", "success")
+    return redirect(url_for("bank.question", question_id=question.id))

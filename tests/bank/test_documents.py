@@ -209,3 +209,66 @@ def test_cli_shows_the_preview_and_saves_only_when_confirmed(app, runner, tmp_pa
     broken.write_text("示例\n第一条 甲。\n第三条 乙。\n", encoding="utf-8")
     result = runner.invoke(args=["bank", "import-document", str(broken), "--yes"])
     assert result.exit_code == 1 and "第一条之后是第三条，缺少第二条" in result.output
+
+
+# --- the pages --------------------------------------------------------------------------------------
+
+def test_upload_preview_confirm_then_revise_and_review_in_the_bank_list(app, demo, bank, client):
+    from io import BytesIO as Buffer
+
+    from examapp.bank import services
+    from examapp.bank.models import Document, Question
+    from tests.conftest import login
+    login(client, "organizer")
+    page = client.get("/bank/documents").get_data(as_text=True)
+    assert "《优化营商环境条例》" in page and "国务院令第722号" in page and "72 条" in page
+    preview = client.post("/bank/documents/import", data={
+        "file": (Buffer(docx([line.lstrip("# ") for line in SAMPLE.splitlines()])), "办法.docx"),
+        "issuer": "示例市人民政府", "number": "示例政发〔2026〕1号", "issued_on": "2026-03-01", "revises": "0"},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "预览：《示例市优化营商服务办法》" in preview and "共 2 章、5 条" in preview and "第3—5条" in preview
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Document.id))) == 1    # nothing saved by the preview
+    text = preview.split('name="text" type="hidden" value="', 1)[1].split('"', 1)[0]
+    import html as htmllib
+    confirm = {"text": htmllib.unescape(text), "title": "示例市优化营商服务办法", "issuer": "示例市人民政府",
+               "number": "示例政发〔2026〕1号", "issued_on": "2026-03-01", "revises": "0"}
+    saved = client.post("/bank/documents/confirm", data=confirm, follow_redirects=True).get_data(as_text=True)
+    assert "已保存《示例市优化营商服务办法》（5 条）" in saved and "示例政发〔2026〕1号" in saved
+    with app.app_context():
+        sample = db.session.scalar(select(Document).where(Document.number == "示例政发〔2026〕1号"))
+        question = services.create_question(QuestionData(type="truefalse", stem="服务专员应当三个工作日内答复咨询。",
+                                                         answer=True, explanation="", article=3),
+                                            document_id=sample.id)
+        db.session.commit()
+        sample_id, question_id = sample.id, question.id
+    revised = client.post("/bank/documents/import", data={
+        "file": (Buffer(REVISED.encode("gb18030")), "办法（修订）.txt"), "revises": str(sample_id)},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "修改 2 条、删除 0 条、新增 1 条" in revised and "1 道题目将标为待复核" in revised
+    text = htmllib.unescape(revised.split('name="text" type="hidden" value="', 1)[1].split('"', 1)[0])
+    done = client.post("/bank/documents/confirm", data={"text": text, "title": "示例市优化营商服务办法",
+                                                         "revises": str(sample_id)}, follow_redirects=True)
+    assert "1 道题目的条款有变动，已标为待复核" in done.get_data(as_text=True)
+    listed = client.get("/bank/?status=review").get_data(as_text=True)
+    assert "待复核：第三条已修订，请复核" in listed and "共 1 题" in listed
+    detail = client.get(f"/bank/questions/{question_id}").get_data(as_text=True)
+    assert "待复核：第三条已修订，请复核" in detail
+    client.post(f"/bank/questions/{question_id}/reviewed")
+    with app.app_context():
+        assert db.session.get(Question, question_id).review_note is None
+    assert "共 0 题" in client.get("/bank/?status=review").get_data(as_text=True)
+
+
+def test_a_broken_upload_lists_its_problems_and_saves_nothing(app, demo, client):
+    from io import BytesIO as Buffer
+
+    from examapp.bank.models import Document
+    from tests.conftest import login
+    login(client, "organizer")
+    page = client.post("/bank/documents/import", data={
+        "file": (Buffer("示例\n第一条 甲。\n第一条 乙。\n".encode()), "坏.md"), "revises": "0"},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "文件中有 1 处问题，未导入" in page and "第一条重复出现" in page
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Document.id))) == 0
