@@ -21,7 +21,7 @@ from examapp.bank.core import (
     answer_to_text,
 )
 from examapp.bank.forms import DocumentConfirmForm, DocumentUploadForm, QuestionForm, QuestionImportForm
-from examapp.bank.models import DOCUMENT_CURRENT, Article, Question
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
@@ -31,15 +31,25 @@ bp = Blueprint("bank", __name__)
 PAGE_SIZE = 50
 
 
+def _document_arg() -> Document | None:
+    """The document chosen by ?document=ID (404 for an unknown one); None when none is chosen."""
+    document_id = request.args.get("document", type=db_int)
+    return db.get_or_404(Document, document_id) if document_id else None
+
+
 def _filter_from_args() -> services.QuestionFilter:
     args = request.args
     qtype = args.get("type", "")
-    return services.QuestionFilter(
+    document = _document_arg()
+    filt = services.QuestionFilter(
         type=qtype if qtype in QUESTION_TYPES else "",
         chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
         difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
         status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked", "review")
-        else "active")
+        else "active", document=document.id if document else None)
+    if (filt.chapter or filt.article) and not filt.document:
+        filt.document = services.default_document_id()   # a chapter or article number means the regulation's
+    return filt
 
 
 @bp.route("/")
@@ -48,27 +58,29 @@ def questions():
     filt = _filter_from_args()
     page = db.paginate(services.filter_questions(filt), page=request.args.get("page", 1, type=db_int),
                        per_page=PAGE_SIZE, error_out=False)
-    articles = list(services.articles_by_number().values())
+    articles = list(services.articles_by_number(filt.document).values())
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
-                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
+                           types=TYPE_LABELS, difficulties=DIFFICULTY_LABELS, summary=services.bank_summary(),
+                           documents=[d for d, _a, _q in documents.documents()])
 
 
 @bp.route("/coverage")
 @roles_required(*STAFF)
 def coverage():
-    rows = services.coverage()
+    document = _document_arg() or db.session.get(Document, services.default_document_id() or 0)
+    rows = services.coverage(document.id if document else None)
     chapters: dict[str, list] = {}
     for row in rows:
         chapters.setdefault(row["article"].chapter_label, []).append(row)
     return render_template("bank/coverage.html", chapters=chapters, rows=rows, types=TYPE_LABELS,
-                           minimum=3)
+                           minimum=3, document=document)
 
 
-def _article_choices():
+def _article_choices(document_id: int | None):
     return choices([(0, "（未关联条款）")] + [
         (a.number, f"{a.label}（{a.chapter_label}）")
-        for a in services.articles_by_number().values()])
+        for a in services.articles_by_number(document_id).values()])
 
 
 def _data_from_form(form: QuestionForm) -> QuestionData:
@@ -96,7 +108,7 @@ def _fill_form(form: QuestionForm, data: QuestionData) -> None:
     form.difficulty.data, form.tags.data = data.difficulty, "、".join(data.tags)
 
 
-def _save(form: QuestionForm, question: Question | None):
+def _save(form: QuestionForm, question: Question | None, document: Document | None = None):
     try:
         data = _data_from_form(form)
     except ValueError as exc:
@@ -104,7 +116,8 @@ def _save(form: QuestionForm, question: Question | None):
         return None
     try:
         if question is None:
-            question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建")
+            question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建",
+                                                document_id=document.id if document else None)
             record("question.created", target_type="question", target_id=question.id,
                    summary=f"新建题目 {question.id}", reason=form.note.data or "")
             db.session.commit()
@@ -126,14 +139,15 @@ def _save(form: QuestionForm, question: Question | None):
 @roles_required(*STAFF)
 def question_new():
     form = QuestionForm()
-    form.article.choices = _article_choices()
+    document = _document_arg()
+    form.article.choices = _article_choices(document.id if document else None)
     if request.method == "GET" and request.args.get("article", type=db_int):
         form.article.data = request.args.get("article", type=db_int)
     if form.validate_on_submit():
-        response = _save(form, None)
+        response = _save(form, None, document)
         if response:
             return response
-    return render_template("bank/question_form.html", form=form, question=None)
+    return render_template("bank/question_form.html", form=form, question=None, document=document)
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -141,7 +155,7 @@ def question_new():
 def question_edit(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = QuestionForm()
-    form.article.choices = _article_choices()
+    form.article.choices = _article_choices(question.document_id)
     if request.method == "GET":
         _fill_form(form, question.current.as_data())
     if form.validate_on_submit():

@@ -272,3 +272,31 @@ def test_a_broken_upload_lists_its_problems_and_saves_nothing(app, demo, client)
     assert "文件中有 1 处问题，未导入" in page and "第一条重复出现" in page
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Document.id))) == 0
+
+
+def test_a_documents_questions_coverage_and_new_questions_are_its_own(app, demo, bank, client):
+    from examapp.bank.models import Question
+    from tests.conftest import login
+    with app.app_context():
+        _checked, sample = _import(SAMPLE)
+        db.session.commit()
+        sample_id = sample.id
+    login(client, "organizer")
+    coverage = client.get(f"/bank/coverage?document={sample_id}").get_data(as_text=True)
+    assert "《示例市优化营商服务办法》" in coverage and "第五条" in coverage and "第六条" not in coverage
+    assert "第七十二条" in client.get("/bank/coverage").get_data(as_text=True)
+    form = client.get(f"/bank/questions/new?document={sample_id}").get_data(as_text=True)
+    assert "所考文件：《示例市优化营商服务办法》" in form and "第五条（第二章 服务保障）" in form
+    saved = client.post(f"/bank/questions/new?document={sample_id}", data={
+        "type": "truefalse", "stem": "任何单位不得向市场主体收取帮办费用吗？", "answer": "对", "explanation": "见第四条",
+        "article": "4", "difficulty": "1", "tags": "", "note": ""})
+    assert saved.status_code == 302
+    with app.app_context():
+        question = db.session.scalar(select(Question).where(Question.stem == "任何单位不得向市场主体收取帮办费用吗？"))
+        assert (question.document_id, question.article.text, question.current.document_id) == \
+            (sample_id, "任何单位不得向市场主体收取帮办费用。", sample_id)
+    listed = client.get(f"/bank/?document={sample_id}&status=all").get_data(as_text=True)
+    assert "共 1 题" in listed and "《示例市优化营商服务办法》第四条" in listed
+    assert client.get("/bank/?document=999").status_code == 404
+    # Without a document, an article number still means the regulation's article.
+    assert "共 1 题" not in client.get("/bank/?article=4").get_data(as_text=True)
