@@ -45,22 +45,31 @@ def _default_document():
 
 
 def default_document_id() -> int | None:
-    """The shipped 《优化营商环境条例》's document id (1 in a migrated database), None before it is loaded.
+    """The current version of the shipped 《优化营商环境条例》: document 1 in a migrated database, or the
+    revision that replaced it (its questions moved there); None before the regulation is loaded.
 
     Pages and checks that do not yet choose a document read this one.
     """
-    return db.session.scalar(_default_document())
+    document_id = db.session.scalar(_default_document())
+    seen = set()
+    while document_id is not None and document_id not in seen:
+        seen.add(document_id)
+        newer = db.session.scalar(select(Document.id).where(Document.revises_id == document_id))
+        if newer is None:
+            break
+        document_id = newer
+    return document_id
 
 
 def in_default_document(column=Article.document_id):
-    """SQL condition: `column` (a document id) is the shipped regulation's, for the pages, mastery and
-    practice that still read one document."""
-    return column == _default_document().scalar_subquery()
+    """SQL condition: `column` (a document id) is the current 《条例》's, for the pages, mastery and practice
+    that still read one document."""
+    return column == default_document_id()
 
 
 def shipped_document() -> Document:
-    """The shipped regulation's document row, created (without articles) when missing."""
-    document_id = default_document_id()
+    """The shipped regulation's own document row (not a revision of it), created without articles when missing."""
+    document_id = db.session.scalar(_default_document())
     if document_id is not None:
         return db.session.get(Document, document_id)
     document = Document(**SHIPPED_DOCUMENT)
@@ -137,9 +146,9 @@ def check_question(data: QuestionData, *, exclude_id: int | None = None,
 def create_question(data: QuestionData, *, source: str = "manual", code: str | None = None,
                     actor_id: int | None = None, note: str = "新建",
                     articles: dict[int, Article] | None = None, document_id: int | None = None) -> Question:
-    """A new question citing `document_id`'s article (the shipped regulation's by default)."""
+    """A new question citing `document_id`'s article (the current 《条例》's by default)."""
     if document_id is None:
-        document_id = shipped_document().id
+        document_id = default_document_id() or shipped_document().id
     problems = check_question(data, articles=articles, document_id=document_id)
     if problems:
         raise BankError("题目未保存：" + "；".join(problems), problems)

@@ -300,3 +300,23 @@ def test_a_documents_questions_coverage_and_new_questions_are_its_own(app, demo,
     assert client.get("/bank/?document=999").status_code == 404
     # Without a document, an article number still means the regulation's article.
     assert "共 1 题" not in client.get("/bank/?article=4").get_data(as_text=True)
+
+
+def test_after_the_regulation_is_revised_its_pages_and_practice_follow_the_revision(app, bank):
+    from examapp.bank import services
+    from examapp.bank.shipped import BANK_DIR, REGULATION_FILE
+    with app.app_context():
+        text = (BANK_DIR / REGULATION_FILE).read_text(encoding="utf-8")
+        revised_text = text.replace("第七十二条 本条例自2020年1月1日起施行。", "第七十二条 本条例自2030年1月1日起施行。")
+        assert revised_text != text
+        before = services.coverage()
+        checked, revised = _import(revised_text, revises_id=1, number="示例修订令第1号")
+        assert checked.revision.changed == [72]
+        db.session.commit()
+        assert services.default_document_id() == revised.id and revised.id != 1
+        after = services.coverage()
+        assert [(r["article"].number, r["total"]) for r in after] == [(r["article"].number, r["total"]) for r in before]
+        assert all(r["article"].document_id == revised.id for r in after)
+        assert services.bank_summary()["covered_articles"] == 72
+        flagged = services.filter_questions(services.QuestionFilter(status="review"))
+        assert {q.article_number for q in db.session.scalars(flagged)} == {72}
