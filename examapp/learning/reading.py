@@ -57,5 +57,4 @@ def highlight(text: str, phrases: list[str]) -> list[tuple[str, bool]]:
 
 def practice_counts_by_article() -> dict[int, int]:
     return dict(db.session.execute(select(Question.article_number, func.count(Question.id))
-                                   .where(*pool_filter(), in_default_document(Question.document_id))
-                                   .group_by(Question.article_number)).all())
+                                   .where(*pool_filter()).group_by(Question.article_number)).all())

@@ -80,7 +80,8 @@ def set_daily_count(count: int, *, actor_id: int | None = None) -> None:
 # --- the practice pool ----------------------------------------------------------------------------
 
 def pool_filter():
-    return (Question.active.is_(True), Question.exam_only.is_(False))
+    """Questions a candidate may practise: active, not 仅用于考试, on 《条例》 (practice is not per document yet)."""
+    return (Question.active.is_(True), Question.exam_only.is_(False), in_default_document(Question.document_id))
 
 
 def practice_pool() -> list[scheduler.Candidate]:
@@ -131,7 +132,7 @@ class PracticeSelection:
 def select_practice(user_id: int, selection: PracticeSelection) -> tuple[list[dict], int]:
     """One page of practice questions for the selection, those the candidate has not answered first,
     then those last answered wrongly, then the rest; and how many questions the selection has."""
-    stmt = select(Question.id).where(*pool_filter(), in_default_document(Question.document_id))
+    stmt = select(Question.id).where(*pool_filter())
     if selection.article is not None:
         stmt = stmt.where(Question.article_number == selection.article)
     elif selection.chapter is not None:

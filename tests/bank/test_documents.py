@@ -320,3 +320,16 @@ def test_after_the_regulation_is_revised_its_pages_and_practice_follow_the_revis
         assert services.bank_summary()["covered_articles"] == 72
         flagged = services.filter_questions(services.QuestionFilter(status="review"))
         assert {q.article_number for q in db.session.scalars(flagged)} == {72}
+
+
+def test_exams_and_practice_still_draw_only_the_regulations_questions(app, bank):
+    from examapp.bank import services
+    from examapp.exams.services import active_pool
+    from examapp.learning.services import practice_pool
+    with app.app_context():
+        exam_pool, practice = len(active_pool()), len(practice_pool())
+        _checked, sample = _import(SAMPLE)
+        services.create_question(QuestionData(type="truefalse", stem="单位不得收取帮办费用。", answer=True,
+                                              explanation="", article=4), document_id=sample.id)
+        db.session.commit()
+        assert (len(active_pool()), len(practice_pool())) == (exam_pool, practice)
