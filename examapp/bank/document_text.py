@@ -23,7 +23,7 @@ EXTENSIONS = ("txt", "md", "docx")
 
 _NUMERAL = "[零〇一二两三四五六七八九十百]+"
 _SPACE = "[ \t\u3000]"
-_CHAPTER_RE = re.compile(rf"^第({_NUMERAL})章{_SPACE}*(.*)$")
+_CHAPTER_RE = re.compile(rf"^第({_NUMERAL})章({_SPACE}*)(.*)$")
 _SECTION_RE = re.compile(rf"^第({_NUMERAL})节(?:{_SPACE}|$)")
 _ARTICLE_RE = re.compile(rf"^第({_NUMERAL})条({_SPACE}*)(.*)$")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -157,9 +157,11 @@ def parse_paragraphs(lines: list[str]) -> ParsedDocument:
         if not line:
             continue
         chapter = _CHAPTER_RE.match(line)
-        if chapter:
+        # As for articles below: "第二章规定的……" is text unless it is the next chapter's heading.
+        if chapter and (chapter.group(2) or not chapter.group(3)
+                        or cn_numeral_to_int(chapter.group(1)) == len(chapters) + 1):
             number = cn_numeral_to_int(chapter.group(1))
-            name = chapter.group(2).strip(" \t\u3000")
+            name = chapter.group(3).strip(" \t\u3000")
             if len(name) > CHAPTER_TITLE_LENGTH:
                 problems.append(f"第{chapter.group(1)}章的标题过长（最多 {CHAPTER_TITLE_LENGTH} 字）")
             chapters.append(ParsedChapter(number, name[:CHAPTER_TITLE_LENGTH]))

@@ -77,9 +77,10 @@ def test_docx_and_gbk_text_and_full_width_spaces_read_the_same():
 
 
 def test_a_reference_at_a_paragraph_start_is_not_an_article():
-    parsed = parse_paragraphs(["示例办法", "第一条 总则内容。", "第二条 具体内容。", "第一条规定的事项另行规定。"])
-    assert [a.number for a in parsed.articles] == [1, 2]
-    assert parsed.articles[1].text == "具体内容。\n第一条规定的事项另行规定。"
+    parsed = parse_paragraphs(["示例办法", "第一章总则", "第一条 总则内容。", "第二条 具体内容。",
+                               "第一条规定的事项另行规定。", "第一章规定的原则适用于全市。"])
+    assert [a.number for a in parsed.articles] == [1, 2] and [c.label for c in parsed.chapters] == ["第一章 总则"]
+    assert parsed.articles[1].text == "具体内容。\n第一条规定的事项另行规定。\n第一章规定的原则适用于全市。"
 
 
 def test_a_document_without_chapters_is_one_run_of_articles():
