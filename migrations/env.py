@@ -42,8 +42,26 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        _sqlite_foreign_keys(connection, False)
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            _sqlite_foreign_keys(connection, True)
+
+
+def _sqlite_foreign_keys(connection, on):
+    """SQLite rebuilds a table in batch mode by dropping it: with foreign keys on, that would delete (CASCADE)
+    or refuse (RESTRICT) the rows referencing it. The pragma only works outside a transaction, so it is set on
+    the driver's connection before the migrations' transaction begins (and back on after it ends); a migration
+    that rebuilds tables checks the references itself (PRAGMA foreign_key_check) before it commits."""
+    if connection.dialect.name != "sqlite":
+        return
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

@@ -90,7 +90,7 @@ def prepare_pages() -> dict[str, list[tuple[str, str]]]:
         ("dashboard", "/"),
         ("bank", "/bank/"), ("bank-coverage", "/bank/coverage"), ("question", f"/bank/questions/{question_id}"),
         ("question-edit", f"/bank/questions/{question_id}/edit"), ("question-new", "/bank/questions/new"),
-        ("bank-import", "/bank/import"),
+        ("bank-import", "/bank/import"), ("documents", "/bank/documents"), ("document-import", "/bank/documents/import"),
         ("exams", "/manage/exams/"), ("exam-new", "/manage/exams/new"), ("exam-detail", f"/manage/exams/{exam.id}"),
         ("exam-edit", f"/manage/exams/{closed.id}/edit"), ("exam-preview", f"/manage/exams/{exam.id}/preview"),
         ("monitor", f"/manage/exams/{exam.id}/monitor"), ("results", f"/manage/exams/{closed.id}/results"),

@@ -78,3 +78,61 @@ def export(fmt: str, output: Path, include_inactive: bool) -> None:
     for line in result.skipped:
         click.echo(f"未导出：{line}", err=True)
     click.echo(f"已导出到 {output}。")
+
+
+def echo_document_preview(checked) -> None:
+    """The preview `import-document` shows before saving (and the page shows as a table)."""
+    parsed, details = checked.parsed, checked.details
+    click.echo(f"标题：《{details.title}》")
+    for label, value in (("发文机关", details.issuer), ("文号", details.number),
+                         ("日期", details.issued_on.isoformat() if details.issued_on else "")):
+        if value:
+            click.echo(f"{label}：{value}")
+    click.echo(f"共 {len(parsed.chapters)} 章、{len(parsed.articles)} 条：")
+    for label, first, last, count in parsed.chapter_summary():
+        click.echo(f"  {label}：第{first}—{last}条，{count} 条")
+    if checked.revises is not None and checked.revision is not None:
+        revision = checked.revision
+        click.echo(f"修订{checked.revises.display_title}（编号 {checked.revises.id}）：修改 {len(revision.changed)} 条、"
+                   f"删除 {len(revision.removed)} 条、新增 {len(revision.added)} 条；"
+                   f"{checked.questions_to_review} 道题目将标记为待复核。")
+
+
+@bank_cli.command("import-document")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", default="", help="文件标题（默认取文件第一行）")
+@click.option("--issuer", default="", help="发文机关")
+@click.option("--number", default="", help="文号，如 国务院令第722号")
+@click.option("--date", "issued_on", type=click.DateTime(formats=["%Y-%m-%d"]), help="发布日期 YYYY-MM-DD")
+@click.option("--revises", type=int, help="本文件修订的原文件编号（原文件标为已修订）")
+@click.option("--yes", is_flag=True, help="不询问，检查无误即保存")
+def import_document(file: Path, title: str, issuer: str, number: str, issued_on, revises: int | None,
+                    yes: bool) -> None:
+    """从 .txt、.md 或 .docx 导入政策文件（识别第X章、第X条），先显示预览再保存。"""
+    from examapp.bank import documents
+    try:
+        parsed = documents.parse_upload(file.name, file.read_bytes())
+    except services.BankError as exc:
+        echo_problems(exc.problems)
+        raise click.ClickException(str(exc)) from exc
+    details = documents.DocumentDetails(title=title, issuer=issuer, number=number,
+                                        issued_on=issued_on.date() if issued_on else None, revises_id=revises)
+    checked = documents.preview(parsed, details)
+    echo_document_preview(checked)
+    if not checked.ok:
+        echo_problems(checked.problems)
+        raise click.ClickException("未保存。")
+    if not yes and not click.confirm("保存该文件？", default=False):
+        raise click.ClickException("已取消，未保存。")
+    document = documents.save(checked)
+    db.session.commit()
+    click.echo(f"已保存：{document.display_title}（编号 {document.id}）。")
+
+
+@bank_cli.command("documents")
+def list_documents() -> None:
+    """列出政策文件：编号、标题、文号、状态、条数、题数。"""
+    from examapp.bank import documents
+    for document, articles, questions in documents.documents():
+        click.echo(f"{document.id}\t{document.display_title}\t{document.number or '—'}\t{document.status_label}\t"
+                   f"{articles} 条\t{questions} 题")

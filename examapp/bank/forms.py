@@ -1,6 +1,6 @@
 """Forms for editing and importing questions."""
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from examapp.bank import qtypes
@@ -35,3 +35,24 @@ class QuestionImportForm(BaseForm):
         FileRequired("请选择文件"),
         FileAllowed(["xlsx", "xml", "gift", "txt", "json"], "只支持 .xlsx、.xml（Moodle）、.gift/.txt（GIFT）或 .json 文件")])
     submit = SubmitField("检查并导入")
+
+
+class DocumentDetailsForm(BaseForm):
+    """A policy document's details; the upload form adds the file, the confirm form carries the read text."""
+    title = StringField("标题", validators=[Optional(), Length(max=200)], description="不填则取文件第一行")
+    issuer = StringField("发文机关", validators=[Optional(), Length(max=200)])
+    number = StringField("文号", validators=[Optional(), Length(max=100)], description="如：国务院令第722号")
+    issued_on = DateField("发布日期", validators=[Optional()])
+    revises = SelectField("修订", coerce=int, default=0)
+
+
+class DocumentUploadForm(DocumentDetailsForm):
+    file = FileField("文件", validators=[
+        FileRequired("请选择文件"),
+        FileAllowed(["txt", "md", "docx"], "只支持 .txt、.md（纯文本）或 .docx（Word）文件")])
+    submit = SubmitField("检查并预览")
+
+
+class DocumentConfirmForm(DocumentDetailsForm):
+    text = HiddenField(validators=[DataRequired("缺少文件内容，请重新上传")])
+    submit = SubmitField("确认保存")

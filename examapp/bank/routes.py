@@ -9,7 +9,7 @@ from flask_login import current_user
 from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.audit.services import record
-from examapp.bank import formats, qtypes, services
+from examapp.bank import documents, formats, qtypes, services
 from examapp.bank.core import (
     DIFFICULTY_LABELS,
     OPTION_KEYS,
@@ -17,8 +17,8 @@ from examapp.bank.core import (
     answer_from_text,
     answer_to_text,
 )
-from examapp.bank.forms import QuestionForm, QuestionImportForm
-from examapp.bank.models import Article, Question
+from examapp.bank.forms import DocumentConfirmForm, DocumentUploadForm, QuestionForm, QuestionImportForm
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question
 from examapp.converters import db_int
 from examapp.downloads import send_download
 from examapp.extensions import db
@@ -28,15 +28,25 @@ bp = Blueprint("bank", __name__)
 PAGE_SIZE = 50
 
 
+def _document_arg() -> Document | None:
+    """The document chosen by ?document=ID (404 for an unknown one); None when none is chosen."""
+    document_id = request.args.get("document", type=db_int)
+    return db.get_or_404(Document, document_id) if document_id else None
+
+
 def _filter_from_args() -> services.QuestionFilter:
     args = request.args
     qtype = args.get("type", "")
-    return services.QuestionFilter(
+    document = _document_arg()
+    filt = services.QuestionFilter(
         type=qtype if qtypes.find(qtype) else "",
         chapter=args.get("chapter", type=db_int), article=args.get("article", type=db_int),
         difficulty=args.get("difficulty", type=db_int), text=args.get("q", "").strip(),
-        status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked")
-        else "active")
+        status=args.get("status", "active") if args.get("status") in ("active", "inactive", "all", "unlinked", "review")
+        else "active", document=document.id if document else None)
+    if (filt.chapter or filt.article) and not filt.document:
+        filt.document = services.default_document_id()   # a chapter or article number means the regulation's
+    return filt
 
 
 @bp.route("/")
@@ -45,27 +55,29 @@ def questions():
     filt = _filter_from_args()
     page = db.paginate(services.filter_questions(filt), page=request.args.get("page", 1, type=db_int),
                        per_page=PAGE_SIZE, error_out=False)
-    articles = list(db.session.scalars(db.select(Article).order_by(Article.number)))
+    articles = list(services.articles_by_number(filt.document).values())
     chapters = sorted({(a.chapter, a.chapter_label) for a in articles})
     return render_template("bank/questions.html", page=page, filt=filt, articles=articles, chapters=chapters,
-                           types=qtypes.labels(), difficulties=DIFFICULTY_LABELS, summary=services.bank_summary())
+                           types=qtypes.labels(), difficulties=DIFFICULTY_LABELS, summary=services.bank_summary(),
+                           documents=[d for d, _a, _q in documents.documents()])
 
 
 @bp.route("/coverage")
 @roles_required(*STAFF)
 def coverage():
-    rows = services.coverage()
+    document = _document_arg() or db.session.get(Document, services.default_document_id() or 0)
+    rows = services.coverage(document.id if document else None)
     chapters: dict[str, list] = {}
     for row in rows:
         chapters.setdefault(row["article"].chapter_label, []).append(row)
     return render_template("bank/coverage.html", chapters=chapters, rows=rows, types=qtypes.all_types(),
-                           minimum=3)
+                           minimum=3, document=document)
 
 
-def _article_choices():
+def _article_choices(document_id: int | None):
     return choices([(0, "（未关联条款）")] + [
         (a.number, f"{a.label}（{a.chapter_label}）")
-        for a in db.session.scalars(db.select(Article).order_by(Article.number))])
+        for a in services.articles_by_number(document_id).values()])
 
 
 def _data_from_form(form: QuestionForm) -> QuestionData:
@@ -93,7 +105,7 @@ def _fill_form(form: QuestionForm, data: QuestionData) -> None:
     form.difficulty.data, form.tags.data = data.difficulty, "、".join(data.tags)
 
 
-def _save(form: QuestionForm, question: Question | None):
+def _save(form: QuestionForm, question: Question | None, document: Document | None = None):
     try:
         data = _data_from_form(form)
     except ValueError as exc:
@@ -101,7 +113,8 @@ def _save(form: QuestionForm, question: Question | None):
         return None
     try:
         if question is None:
-            question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建")
+            question = services.create_question(data, actor_id=current_user.id, note=form.note.data or "新建",
+                                                document_id=document.id if document else None)
             record("question.created", target_type="question", target_id=question.id,
                    summary=f"新建题目 {question.id}", reason=form.note.data or "")
             db.session.commit()
@@ -123,14 +136,15 @@ def _save(form: QuestionForm, question: Question | None):
 @roles_required(*STAFF)
 def question_new():
     form = QuestionForm()
-    form.article.choices = _article_choices()
+    document = _document_arg()
+    form.article.choices = _article_choices(document.id if document else None)
     if request.method == "GET" and request.args.get("article", type=db_int):
         form.article.data = request.args.get("article", type=db_int)
     if form.validate_on_submit():
-        response = _save(form, None)
+        response = _save(form, None, document)
         if response:
             return response
-    return render_template("bank/question_form.html", form=form, question=None)
+    return render_template("bank/question_form.html", form=form, question=None, document=document)
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -138,7 +152,7 @@ def question_new():
 def question_edit(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = QuestionForm()
-    form.article.choices = _article_choices()
+    form.article.choices = _article_choices(question.document_id)
     if request.method == "GET":
         _fill_form(form, question.current.as_data())
     if form.validate_on_submit():
@@ -157,7 +171,7 @@ def question(question_id: int):
     if version_no:
         shown = next((v for v in question.versions if v.version == version_no), None) or abort(404)
     return render_template("bank/question.html", question=question, shown=shown, data=shown.as_data(),
-                           article=db.session.get(Article, shown.article_number) if shown.article_number else None,
+                           article=db.session.get(Article, (shown.document_id, shown.article_number)) if shown.article_number else None,
                            types=qtypes.labels(), difficulties=DIFFICULTY_LABELS, form=ConfirmForm())
 
 
@@ -224,3 +238,83 @@ def export_questions():
         abort(404)
     result = formats.dump(fmt, services.export_items())
     return send_download(result.content, f"题库导出.{formats.FILE_EXTENSIONS[fmt]}", formats.MIME_TYPES[fmt])
+
+
+# --- policy documents ------------------------------------------------------------------------------
+
+def _revises_choices():
+    return choices([(0, "（新文件，不修订已有文件）")] + [
+        (d.id, f"修订 {d.display_title}{'（' + d.number + '）' if d.number else ''}")
+        for d, _articles, _questions in documents.documents() if d.status == DOCUMENT_CURRENT])
+
+
+def _details(form) -> documents.DocumentDetails:
+    return documents.DocumentDetails(title=form.title.data or "", issuer=(form.issuer.data or "").strip(),
+                                     number=(form.number.data or "").strip(), issued_on=form.issued_on.data,
+                                     revises_id=form.revises.data or None)
+
+
+@bp.route("/documents")
+@roles_required(*STAFF)
+def document_list():
+    return render_template("bank/documents.html", rows=documents.documents())
+
+
+@bp.route("/documents/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def document_import():
+    form = DocumentUploadForm()
+    form.revises.choices = _revises_choices()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            parsed = documents.parse_upload(upload.filename or "", upload.read())
+        except services.BankError as exc:
+            problems = exc.problems or [str(exc)]
+        else:
+            checked = documents.preview(parsed, _details(form))
+            confirm = DocumentConfirmForm(formdata=None, obj=None, title=checked.details.title,
+                                          issuer=form.issuer.data, number=form.number.data,
+                                          issued_on=form.issued_on.data, revises=form.revises.data,
+                                          text=documents.as_text(parsed))
+            confirm.revises.choices = form.revises.choices
+            return render_template("bank/document_preview.html", checked=checked, form=confirm)
+    return render_template("bank/document_import.html", form=form, problems=problems)
+
+
+@bp.route("/documents/confirm", methods=["POST"])
+@roles_required(*STAFF)
+def document_confirm():
+    form = DocumentConfirmForm()
+    form.revises.choices = _revises_choices()
+    if not form.validate_on_submit():
+        flash("确认信息不完整或已过期，请重新上传文件。", "danger")
+        return redirect(url_for("bank.document_import"))
+    try:
+        parsed = documents.parse_upload("确认.txt", form.text.data.encode("utf-8"))
+    except services.BankError as exc:
+        return render_template("bank/document_import.html", form=DocumentUploadForm(formdata=None),
+                               problems=exc.problems or [str(exc)])
+    checked = documents.preview(parsed, _details(form))
+    if not checked.ok:
+        return render_template("bank/document_preview.html", checked=checked, form=form)
+    document = documents.save(checked, actor_id=current_user.id)
+    db.session.commit()
+    message = f"已保存{document.display_title}（{len(parsed.articles)} 条）。"
+    if checked.revises is not None:
+        message += f"原文件已标为“已修订”；{checked.questions_to_review} 道题目的条款有变动，已标为待复核。"
+    flash(message, "success")
+    return redirect(url_for("bank.document_list"))
+
+
+@bp.route("/questions/<int:question_id>/reviewed", methods=["POST"])
+@roles_required(*STAFF)
+def question_reviewed(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if not ConfirmForm().validate_on_submit() or question.review_note is None:
+        abort(400)
+    documents.clear_review_note(question, actor_id=current_user.id)
+    db.session.commit()
+    flash("已标记为已复核。", "success")
+    return redirect(url_for("bank.question", question_id=question.id))

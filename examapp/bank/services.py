@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select
 from examapp.audit.services import record
 from examapp.bank import qtypes
 from examapp.bank.core import QuestionData, normalise_stem, validate_question
-from examapp.bank.models import Article, Question, QuestionVersion
-from examapp.bank.shipped import chapter_files, check_bank, format_report, load_regulation
+from examapp.bank.models import Article, Document, Question, QuestionVersion
+from examapp.bank.shipped import SHIPPED_DOCUMENT, chapter_files, check_bank, format_report, load_regulation
 from examapp.extensions import db
 from examapp.timeutil import utcnow
 from examapp.usererror import UserError
@@ -40,21 +40,64 @@ class ImportOutcome:
         return text
 
 
+def _default_document():
+    return (select(Document.id).where(Document.title == SHIPPED_DOCUMENT["title"],
+                                      Document.number == SHIPPED_DOCUMENT["number"]).order_by(Document.id).limit(1))
+
+
+def default_document_id() -> int | None:
+    """The current version of the shipped 《优化营商环境条例》: document 1 in a migrated database, or the
+    revision that replaced it (its questions moved there); None before the regulation is loaded.
+
+    Pages and checks that do not yet choose a document read this one.
+    """
+    document_id = db.session.scalar(_default_document())
+    seen = set()
+    while document_id is not None and document_id not in seen:
+        seen.add(document_id)
+        newer = db.session.scalar(select(Document.id).where(Document.revises_id == document_id))
+        if newer is None:
+            break
+        document_id = newer
+    return document_id
+
+
+def in_default_document(column=Article.document_id):
+    """SQL condition: `column` (a document id) is the current 《条例》's, for the pages, mastery and practice
+    that still read one document."""
+    return column == default_document_id()
+
+
+def shipped_document() -> Document:
+    """The shipped regulation's own document row (not a revision of it), created without articles when missing."""
+    document_id = db.session.scalar(_default_document())
+    if document_id is not None:
+        return db.session.get(Document, document_id)
+    document = Document(**SHIPPED_DOCUMENT)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
 def load_articles() -> int:
     """Put the regulation's articles in the database (idempotent); returns how many there are."""
     regulation = load_regulation()
+    document = shipped_document()
     titles = {c.number: c.title for c in regulation.chapters}
-    existing = {a.number: a for a in db.session.scalars(select(Article))}
+    existing = articles_by_number(document.id)
     for art in regulation.articles:
-        row = existing.get(art.number) or Article(number=art.number)
+        row = existing.get(art.number) or Article(document_id=document.id, number=art.number)
         row.chapter, row.chapter_title, row.text = art.chapter, titles[art.chapter], art.text
         db.session.add(row)
     db.session.flush()
     return len(regulation.articles)
 
 
-def articles_by_number() -> dict[int, Article]:
-    return {a.number: a for a in db.session.scalars(select(Article).order_by(Article.number))}
+def articles_by_number(document_id: int | None = None) -> dict[int, Article]:
+    """One document's articles by number (the shipped regulation's when no document is given)."""
+    document_id = document_id if document_id is not None else default_document_id()
+    return {a.number: a for a in db.session.scalars(select(Article).where(Article.document_id == document_id)
+                                                    .order_by(Article.number))}
 
 
 def _content_equal(version: QuestionVersion, data: QuestionData) -> bool:
@@ -74,7 +117,8 @@ def _apply_current(question: Question, data: QuestionData) -> None:
 
 def _new_version(question: Question, number: int, data: QuestionData, note: str,
                  actor_id: int | None) -> QuestionVersion:
-    version = QuestionVersion(question=question, version=number, type=data.type, stem=data.stem,
+    version = QuestionVersion(question=question, version=number, document_id=question.document_id,
+                              type=data.type, stem=data.stem,
                               options=[dict(o) for o in data.options], answer=data.answer,
                               explanation=data.explanation, article_number=data.article,
                               difficulty=data.difficulty, tags=list(data.tags), change_note=note,
@@ -84,12 +128,13 @@ def _new_version(question: Question, number: int, data: QuestionData, note: str,
 
 
 def check_question(data: QuestionData, *, exclude_id: int | None = None,
-                   articles: dict[int, Article] | None = None) -> list[str]:
+                   articles: dict[int, Article] | None = None, document_id: int | None = None) -> list[str]:
     """Problems that stop a question from entering the bank (content rules and duplicate stems).
 
-    Callers checking many questions pass `articles` (articles_by_number()) to load them once.
+    The article is looked up in `document_id`'s articles (the shipped regulation's by default); callers
+    checking many questions pass `articles` (articles_by_number()) to load them once.
     """
-    problems = validate_question(data, articles if articles is not None else articles_by_number())
+    problems = validate_question(data, articles if articles is not None else articles_by_number(document_id))
     key = normalise_stem(data.stem)
     if len(key) > STEM_KEY_LENGTH:   # the duplicate check's unique column; PostgreSQL refuses longer keys
         problems.append(f"题干过长（不计空白和标点最多 {STEM_KEY_LENGTH} 字，现有 {len(key)} 字）")
@@ -101,11 +146,14 @@ def check_question(data: QuestionData, *, exclude_id: int | None = None,
 
 def create_question(data: QuestionData, *, source: str = "manual", code: str | None = None,
                     actor_id: int | None = None, note: str = "新建",
-                    articles: dict[int, Article] | None = None) -> Question:
-    problems = check_question(data, articles=articles)
+                    articles: dict[int, Article] | None = None, document_id: int | None = None) -> Question:
+    """A new question citing `document_id`'s article (the current 《条例》's by default)."""
+    if document_id is None:
+        document_id = default_document_id() or shipped_document().id
+    problems = check_question(data, articles=articles, document_id=document_id)
     if problems:
         raise BankError("题目未保存：" + "；".join(problems), problems)
-    question = Question(code=code, version=1, source=source, active=True)
+    question = Question(code=code, version=1, source=source, active=True, document_id=document_id)
     _apply_current(question, data)
     db.session.add(question)
     _new_version(question, 1, data, note, actor_id)
@@ -122,7 +170,7 @@ def update_question(question: Question, data: QuestionData, *, note: str = "",
     current = question.current
     if _content_equal(current, data):
         return False
-    problems = check_question(data, exclude_id=question.id, articles=articles)
+    problems = check_question(data, exclude_id=question.id, articles=articles, document_id=question.document_id)
     if problems:
         raise BankError("题目未保存：" + "；".join(problems), problems)
     if current.used_at is not None:
@@ -132,6 +180,7 @@ def update_question(question: Question, data: QuestionData, *, note: str = "",
         current.type, current.stem = data.type, data.stem
         current.options, current.answer = [dict(o) for o in data.options], data.answer
         current.explanation, current.article_number = data.explanation, data.article
+        current.document_id = question.document_id
         current.difficulty, current.tags = data.difficulty, list(data.tags)
         current.change_note = note or current.change_note
     _apply_current(question, data)
@@ -200,13 +249,13 @@ NO_ARTICLES_MESSAGE = ("数据库中没有《条例》条文，题目无法关�
 
 
 def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "import",
-                     actor_id: int | None = None) -> ImportOutcome:
+                     actor_id: int | None = None, document_id: int | None = None) -> ImportOutcome:
     """All-or-nothing import: every question is checked (with its location) before any is written."""
     if not items:
         raise BankError("文件中没有可导入的题目（文件为空，或其中的题型都不受支持），未导入任何内容。")
     problems: list[str] = []
     seen: dict[str, str] = {}
-    articles = articles_by_number()
+    articles = articles_by_number(document_id)
     if not articles and any(data.article is not None for _, data in items):
         # Said once, not once per question: every article reference would fail for the same reason.
         raise BankError(NO_ARTICLES_MESSAGE)
@@ -221,7 +270,8 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
         raise BankError(f"文件有 {len(problems)} 处错误，未导入任何题目。", problems)
     outcome = ImportOutcome()
     for _location, data in items:
-        create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles)
+        create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles,
+                        document_id=document_id)
         outcome.created += 1
     record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
     db.session.flush()
@@ -235,11 +285,15 @@ class QuestionFilter:
     article: int | None = None
     difficulty: int | None = None
     text: str = ""
-    status: str = "active"  # active | inactive | all | unlinked
+    status: str = "active"  # active | inactive | all | unlinked | review
+    document: int | None = None
 
 
 def filter_questions(f: QuestionFilter):
-    stmt = select(Question).outerjoin(Article, Question.article_number == Article.number)
+    stmt = select(Question).outerjoin(Article, (Question.document_id == Article.document_id)
+                                      & (Question.article_number == Article.number))
+    if f.document:
+        stmt = stmt.where(Question.document_id == f.document)
     if f.type:
         stmt = stmt.where(Question.type == f.type)
     if f.chapter:
@@ -259,34 +313,44 @@ def filter_questions(f: QuestionFilter):
         stmt = stmt.where(Question.active.is_(False))
     elif f.status == "unlinked":
         stmt = stmt.where(Question.article_number.is_(None))
-    return stmt.order_by(Question.article_number.is_(None), Question.article_number, Question.id)
+    elif f.status == "review":
+        stmt = stmt.where(Question.review_note.is_not(None))
+    return stmt.order_by(Question.document_id, Question.article_number.is_(None), Question.article_number,
+                         Question.id)
 
 
-def coverage() -> list[dict]:
-    """Active questions per article and type, article by article."""
+def coverage(document_id: int | None = None) -> list[dict]:
+    """Active questions per article and type, article by article, of one document (the shipped one by default)."""
+    document_id = document_id if document_id is not None else default_document_id()
     counts = Counter()
     for article_number, qtype, n in db.session.execute(
             select(Question.article_number, Question.type, func.count(Question.id))
-            .where(Question.active.is_(True)).group_by(Question.article_number, Question.type)):
+            .where(Question.active.is_(True), Question.document_id == document_id)
+            .group_by(Question.article_number, Question.type)):
         counts[(article_number, qtype)] += n
         counts[(article_number, "total")] += n
     rows = []
-    for article in db.session.scalars(select(Article).order_by(Article.number)):
+    for article in articles_by_number(document_id).values():
         rows.append({"article": article, "total": counts[(article.number, "total")],
                      "by_type": {t: counts[(article.number, t)] for t in qtypes.codes()}})
     return rows
 
 
 def bank_summary() -> dict:
+    """Counts of the whole bank; articles and their coverage are the shipped regulation's."""
+    document_id = default_document_id()
     active = db.session.scalar(select(func.count(Question.id)).where(Question.active.is_(True))) or 0
     covered = db.session.scalar(select(func.count(func.distinct(Question.article_number)))
-                                .where(Question.active.is_(True), Question.article_number.is_not(None))) or 0
+                                .where(Question.active.is_(True), Question.document_id == document_id,
+                                       Question.article_number.is_not(None))) or 0
+    articles = db.session.scalar(select(func.count(Article.number)).where(Article.document_id == document_id))
     return {"questions": db.session.scalar(select(func.count(Question.id))) or 0, "active_questions": active,
-            "articles": db.session.scalar(select(func.count(Article.number))) or 0, "covered_articles": covered}
+            "articles": articles or 0, "covered_articles": covered}
 
 
 def export_rows(include_inactive: bool = False) -> list[tuple[Question, QuestionVersion]]:
-    stmt = select(Question).order_by(Question.article_number.is_(None), Question.article_number, Question.id)
+    stmt = select(Question).order_by(Question.document_id, Question.article_number.is_(None),
+                                     Question.article_number, Question.id)
     if not include_inactive:
         stmt = stmt.where(Question.active.is_(True))
     return [(q, q.current) for q in db.session.scalars(stmt)]

@@ -26,7 +26,9 @@ bp = Blueprint("manage_exams", __name__)
 
 
 def _chapter_choices():
-    rows = db.session.execute(select(Article.chapter, Article.chapter_title).distinct().order_by(Article.chapter))
+    from examapp.bank.services import in_default_document
+    rows = db.session.execute(select(Article.chapter, Article.chapter_title).where(in_default_document())
+                              .distinct().order_by(Article.chapter))
     from examapp.bank.core import int_to_cn_numeral
     return choices((n, f"第{int_to_cn_numeral(n)}章 {t}") for n, t in rows)
 

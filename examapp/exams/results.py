@@ -200,7 +200,7 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
     items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id.in_(ids))
                                .options(selectinload(PaperItem.version))).all()
     answers = dict(db.session.execute(select(Answer.item_id, Answer.value).where(Answer.attempt_id.in_(ids))).all())
-    chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
+    chapters = {(d, n): c for d, n, c in db.session.execute(select(Article.document_id, Article.number, Article.chapter))}
     by_attempt: dict[int, dict] = {a.id: {} for a in attempts}
     owner = {a.id: a.user_id for a in attempts}
     projected = {item_id: earned for a in attempts if a.marks is not None for item_id, earned in a.marks.items()}
@@ -218,7 +218,7 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
             earned=earned, points=item.points, chosen=tuple(chosen), section=item.section,
             position=item.position)
         mastery_rows.append(MasteryResponse(
-            article_number=version.article_number, chapter=chapters.get(version.article_number),
+            article_number=version.article_number, chapter=chapters.get((version.document_id, version.article_number)),
             organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=earned, points=item.points))
         questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
                                                    list(version.options or [])))
@@ -231,9 +231,9 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
 def candidate_weak_articles(attempt: Attempt) -> list[Mastery]:
     items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
                                .options(selectinload(PaperItem.version))).all()
-    chapters = dict(db.session.execute(select(Article.number, Article.chapter)).all())
+    chapters = {(d, n): c for d, n, c in db.session.execute(select(Article.document_id, Article.number, Article.chapter))}
     rows = [MasteryResponse(article_number=i.version.article_number,
-                                       chapter=chapters.get(i.version.article_number), organization_kind="",
+                                       chapter=chapters.get((i.version.document_id, i.version.article_number)), organization_kind="",
                                        earned=i.earned or 0.0, points=i.points) for i in items]
     return [m for m in weakest_articles(rows) if m.mastery < 1]
 

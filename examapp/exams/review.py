@@ -123,7 +123,9 @@ def review_context(attempt: Attempt | AsFinalised, now, *, force_full: bool = Fa
         paper = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
                                    .options(selectinload(PaperItem.version)).order_by(PaperItem.position)).all()
         numbers = {i.version.article_number for i in paper if i.version.article_number}
-        articles = {a.number: a for a in db.session.scalars(select(Article).where(Article.number.in_(numbers)))}
+        documents = {i.version.document_id for i in paper if i.version.article_number}
+        articles = {(a.document_id, a.number): a for a in db.session.scalars(
+            select(Article).where(Article.document_id.in_(documents), Article.number.in_(numbers)))}
         for position, item in enumerate(paper, start=1):
             response = answers.get(item.id, (None, 0))[0]
             items.append({"position": position, "item": item, "version": item.version,
@@ -131,7 +133,7 @@ def review_context(attempt: Attempt | AsFinalised, now, *, force_full: bool = Fa
                           "correct": display_answer(item.key_version, item.option_order),
                           "explanation": remap_option_letters(item.key_version.explanation, item.option_order),
                           "response": response, "earned": marks.get(item.id, item.earned) or 0,
-                          "article": articles.get(item.version.article_number)})
+                          "article": articles.get((item.version.document_id, item.version.article_number))})
     # An attempt in progress has no marks yet (a reopened one still carries its old ones).
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
             "graded": attempt.finished, "organiser_view": force_full,

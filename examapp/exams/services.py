@@ -15,7 +15,7 @@ from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.bank.models import Article, Question, QuestionVersion
-from examapp.bank.services import mark_versions_used
+from examapp.bank.services import in_default_document, mark_versions_used
 from examapp.exams import assembly, grading
 from examapp.exams.models import (
     PUBLISHED,
@@ -53,8 +53,8 @@ def active_pool() -> list[assembly.PoolQuestion]:
                Question.difficulty, QuestionVersion.options)
         .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
               & (QuestionVersion.version == Question.version))
-        .outerjoin(Article, Article.number == Question.article_number)
-        .where(Question.active.is_(True)))
+        .outerjoin(Article, (Article.document_id == Question.document_id) & (Article.number == Question.article_number))
+        .where(Question.active.is_(True), in_default_document(Question.document_id)))   # sections: 《条例》 only, so far
     return [assembly.PoolQuestion(question_id=qid, version_id=vid, type=qtype, chapter=chapter, article=article,
                                   difficulty=difficulty, option_keys=tuple(o["key"] for o in options or []))
             for qid, vid, qtype, chapter, article, difficulty, options in rows]

@@ -13,6 +13,7 @@ from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import PartyOrganization, User
 from examapp.bank.core import int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
+from examapp.bank.services import in_default_document
 from examapp.exams.mastery import Mastery, MasteryReport, MasteryResponse
 from examapp.exams.models import FINISHED, PUBLISHED, Attempt, Exam, PaperItem
 from examapp.extensions import db
@@ -71,7 +72,7 @@ def participation(now: datetime | None = None) -> list[ParticipationRow]:
 def district_mastery_rows(now: datetime | None = None) -> list[MasteryResponse]:
     """Every candidate's practice answers and finished answers in closed exams, one response weighing 1."""
     now = now or utcnow()
-    chapters_of = dict(db.session.execute(select(Article.number, Article.chapter)).all())
+    chapters_of = dict(db.session.execute(select(Article.number, Article.chapter).where(in_default_document())).all())
     kinds = {uid: kind or "—" for uid, kind in db.session.execute(
         select(User.id, PartyOrganization.kind).outerjoin(PartyOrganization,
                                                           PartyOrganization.id == User.organization_id))}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.services import in_default_document
 from examapp.exams.models import FINISHED, REVIEW_AFTER_CLOSE, REVIEW_AFTER_SUBMIT, Attempt, Exam, PaperItem
 from examapp.extensions import db
 from examapp.learning import scheduler
@@ -206,7 +207,8 @@ class ArticleCell:
 
 def mastery_map(user_id: int, now: datetime | None = None) -> list[ArticleCell]:
     """All articles in order, each with the candidate's evidence (practice and reviewable exams)."""
-    cells = {a.number: ArticleCell(a) for a in db.session.scalars(select(Article).order_by(Article.number))}
+    cells = {a.number: ArticleCell(a) for a in db.session.scalars(select(Article).where(in_default_document())
+                                                                   .order_by(Article.number))}
     for e in user_evidence(user_id, now):
         cell = cells.get(e.article)
         if cell is None:

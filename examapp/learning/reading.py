@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from examapp.bank import qtypes
 from examapp.bank.core import int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.services import in_default_document
 from examapp.extensions import db
 from examapp.learning.services import pool_filter
 
@@ -16,7 +17,7 @@ from examapp.learning.services import pool_filter
 def chapters() -> list[dict]:
     rows = db.session.execute(select(Article.chapter, Article.chapter_title, func.min(Article.number),
                                      func.max(Article.number), func.count(Article.number))
-                              .group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
+                              .where(in_default_document()).group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
     return [{"number": c, "label": f"第{int_to_cn_numeral(c)}章 {t}", "first": lo, "last": hi, "articles": n}
             for c, t, lo, hi, n in rows]
 
@@ -29,7 +30,7 @@ def key_phrases(article_numbers: list[int]) -> dict[int, list[str]]:
         select(QuestionVersion.article_number, QuestionVersion.answer)
         .join(Question, (Question.id == QuestionVersion.question_id) & (Question.version == QuestionVersion.version))
         .where(QuestionVersion.type.in_(qtypes.with_shape(qtypes.BLANKS)), QuestionVersion.article_number.in_(article_numbers),
-               Question.active.is_(True)).order_by(Question.id))
+               in_default_document(QuestionVersion.document_id), Question.active.is_(True)).order_by(Question.id))
     for article, answer in rows:
         for blank in answer or []:
             if blank and blank[0] not in phrases[article]:

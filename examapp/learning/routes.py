@@ -10,6 +10,7 @@ from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
 from examapp.bank import qtypes
 from examapp.bank.models import Article
+from examapp.bank.services import default_document_id, in_default_document
 from examapp.downloads import send_download
 from examapp.errors import user_error_json
 from examapp.exams.mastery import mastery_report
@@ -70,7 +71,7 @@ def read():
 @bp.route("/read/<int:chapter>")
 @roles_required(CANDIDATE)
 def read_chapter(chapter: int):
-    articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter).order_by(Article.number)))
+    articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter, in_default_document()).order_by(Article.number)))
     if not articles:
         abort(404)
     all_chapters = chapters()
@@ -97,7 +98,7 @@ def practice():
                                            page=_int_arg("page") or 1)
     chosen = selection.chapter is not None or selection.article is not None or qtype is not None
     questions, total = services.select_practice(current_user.id, selection) if chosen else ([], 0)
-    article = db.session.get(Article, selection.article) if selection.article else None
+    article = db.session.get(Article, (default_document_id(), selection.article)) if selection.article else None
     return render_template("learning/practice.html", selection=selection, questions=questions, total=total,
                            chosen=chosen, article=article, chapters=chapters(), types=qtypes.labels(),
                            page_size=services.PRACTICE_PAGE_SIZE, mode=PRACTICE)

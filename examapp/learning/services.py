@@ -18,6 +18,7 @@ from examapp.audit.services import record
 from examapp.bank import qtypes
 from examapp.bank.core import OPTION_KEYS, count_blanks, int_to_cn_numeral
 from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.services import in_default_document
 from examapp.exams import grading
 from examapp.exams.papers import display_answer, present_item
 from examapp.extensions import db, insert_for
@@ -79,7 +80,8 @@ def set_daily_count(count: int, *, actor_id: int | None = None) -> None:
 # --- the practice pool ----------------------------------------------------------------------------
 
 def pool_filter():
-    return (Question.active.is_(True), Question.exam_only.is_(False))
+    """Questions a candidate may practise: active, not 仅用于考试, on 《条例》 (practice is not per document yet)."""
+    return (Question.active.is_(True), Question.exam_only.is_(False), in_default_document(Question.document_id))
 
 
 def practice_pool() -> list[scheduler.Candidate]:
@@ -134,7 +136,7 @@ def select_practice(user_id: int, selection: PracticeSelection) -> tuple[list[di
     if selection.article is not None:
         stmt = stmt.where(Question.article_number == selection.article)
     elif selection.chapter is not None:
-        stmt = stmt.join(Article, Article.number == Question.article_number).where(Article.chapter == selection.chapter)
+        stmt = stmt.join(Article, (Article.document_id == Question.document_id) & (Article.number == Question.article_number)).where(Article.chapter == selection.chapter)
     if selection.qtype:
         stmt = stmt.where(Question.type == selection.qtype)
     ids = list(db.session.scalars(stmt.order_by(Question.article_number, Question.id)))
@@ -170,7 +172,8 @@ _ANSWER_LOOKUP = (
            QuestionVersion.article_number, Article.text.label("article_text"), Article.chapter,
            User.session_nonce, User.active.label("user_active"), User.role, User.must_change_password)
     .join(QuestionVersion, (QuestionVersion.question_id == Question.id) & (QuestionVersion.version == Question.version))
-    .outerjoin(Article, Article.number == QuestionVersion.article_number)
+    .outerjoin(Article, (Article.document_id == QuestionVersion.document_id)
+               & (Article.number == QuestionVersion.article_number))
     .join(User, User.id == bindparam("user_id"))
     .where(Question.id == bindparam("question_id")))
 

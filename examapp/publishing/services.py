@@ -355,7 +355,8 @@ def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dic
         .join(PartyOrganization, PartyOrganization.id == User.organization_id)
         .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED)).order_by(Attempt.id)).all()
     from examapp.bank.models import Article
-    texts = dict(db.session.execute(select(Article.number, Article.text)).all())
+    from examapp.bank.services import in_default_document
+    texts = dict(db.session.execute(select(Article.number, Article.text).where(in_default_document())).all())
     for attempt, organization in rows:
         weak = candidate_weak_articles(attempt)
         out[organization] = [{"article": f"第{int_to_cn_numeral(m.article)}条", "mastery": round(m.mastery, 4),

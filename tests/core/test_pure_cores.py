@@ -18,6 +18,7 @@ PURE_MODULES = (
     "examapp.accounts.importer",
     "examapp.access.roles",
     "examapp.bank.core",
+    "examapp.bank.document_text",
     "examapp.bank.letters",
     "examapp.bank.qtypes",
     "examapp.bank.text",

@@ -98,6 +98,11 @@ MATRIX = {
     ("/bank/questions/<int:question_id>/edit", "POST"): STAFF,
     ("/bank/questions/<int:question_id>/active", "POST"): STAFF,
     ("/bank/questions/<int:question_id>/exam-only", "POST"): STAFF,
+    ("/bank/questions/<int:question_id>/reviewed", "POST"): STAFF,
+    ("/bank/documents", "GET"): STAFF,
+    ("/bank/documents/import", "GET"): STAFF,
+    ("/bank/documents/import", "POST"): STAFF,
+    ("/bank/documents/confirm", "POST"): STAFF,
     # candidate pages and API
     ("/exams", "GET"): CANDIDATES,
     ("/exams/<int:exam_id>", "GET"): CANDIDATES,
