@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import zipfile
 from io import BytesIO
-from xml.sax.saxutils import escape
 
+import docx as docx_writer
 import pytest
 from sqlalchemy import select
 
@@ -46,14 +46,26 @@ REVISED = SAMPLE.replace("三个工作日", "两个工作日").replace("第五�
 
 
 def docx(paragraphs: list[str]) -> bytes:
-    """A minimal Word file: word/document.xml holding one w:p per paragraph (runs split to test joining)."""
-    ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    body = "".join(f'<w:p><w:r><w:t>{escape(p[:3])}</w:t></w:r><w:r><w:t xml:space="preserve">{escape(p[3:])}'
-                   f'</w:t></w:r></w:p>' for p in paragraphs)
+    """A Word file written by python-docx, one paragraph each (two runs, to test joining), the last chapter's
+    articles in a table as some offices lay them out."""
+    document = docx_writer.Document()
+    last_chapter = max(i for i, p in enumerate(paragraphs) if p.startswith("第") and "章" in p[:5])
+    for paragraph in paragraphs[:last_chapter]:
+        written = document.add_paragraph(paragraph[:3])
+        written.add_run(paragraph[3:])
+    table = document.add_table(rows=len(paragraphs) - last_chapter, cols=1)
+    for row, paragraph in zip(table.rows, paragraphs[last_chapter:], strict=True):
+        row.cells[0].text = paragraph
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", f'<w:document xmlns:w="{ns}"><w:body>{body}</w:body></w:document>')
+        for name, data in members.items():
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -109,6 +121,9 @@ def test_numbering_problems_are_said_in_chinese(lines, problem):
     ("a.pdf", b"%PDF", "不支持的文件类型"),
     ("a.docx", b"not a zip", "无法读取该 Word 文件"),
     ("a.txt", b"\xff\xfe\xfa\xfb\x81", "UTF-8 或 GBK"),
+    ("a.docx", zipped({"word/document.xml": b"<w:document/>"}), "无法读取该 Word 文件"),   # no package parts
+    ("a.docx", zipped({"[Content_Types].xml": b"<Types/>"}), "无法读取该 Word 文件"),     # no document
+    ("a.docx", zipped({"word/document.xml": b'<!DOCTYPE d [<!ENTITY e "x">]><d>&e;</d>'}), "无法读取该 Word 文件"),
 ])
 def test_unreadable_files_are_refused_with_a_reason(name, data, problem):
     with pytest.raises(DocumentTextError) as caught:
