@@ -31,6 +31,7 @@ class Section:
     chapters: tuple[int, ...] = ()
     articles: tuple[int, ...] = ()
     difficulty: tuple[tuple[int, int], ...] = ()  # ((level, count), ...) when the mix is fixed
+    document: int | None = None   # the policy document drawn from; None: the current 《条例》
 
     def describe(self) -> str:
         text = f"{qtypes.label(self.type)} {self.count} 题"
@@ -48,6 +49,8 @@ class Section:
             data["articles"] = list(self.articles)
         if self.difficulty:
             data["difficulty"] = {str(level): n for level, n in self.difficulty}
+        if self.document is not None:
+            data["document"] = self.document
         return data
 
     @classmethod
@@ -56,7 +59,8 @@ class Section:
         return cls(type=data["type"], count=int(data["count"]), points=float(data["points"]),
                    chapters=tuple(int(c) for c in data.get("chapters") or ()),
                    articles=tuple(int(a) for a in data.get("articles") or ()),
-                   difficulty=tuple(sorted((int(k), int(v)) for k, v in mix.items() if int(v) > 0)))
+                   difficulty=tuple(sorted((int(k), int(v)) for k, v in mix.items() if int(v) > 0)),
+                   document=None if data.get("document") is None else int(data["document"]))
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class PoolQuestion:
     article: int | None
     difficulty: int
     option_keys: tuple[str, ...] = ()
+    document: int | None = None   # None: the current 《条例》 (what a Section without a document draws from)
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ class PaperEntry:
 
 
 def section_pool(section: Section, pool: list[PoolQuestion]) -> list[PoolQuestion]:
-    return [q for q in pool if q.type == section.type
+    return [q for q in pool if q.type == section.type and q.document == section.document
             and (not section.chapters or q.chapter in section.chapters)
             and (not section.articles or q.article in section.articles)]
 

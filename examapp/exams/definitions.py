@@ -4,11 +4,15 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from sqlalchemy import select
+
 from examapp.bank import qtypes
+from examapp.bank.models import DOCUMENT_CURRENT, Document
 from examapp.exams import grading
 from examapp.exams.assembly import Section
 from examapp.exams.models import REVIEW_LABELS
-from examapp.exams.services import ExamDefinition, ExamError
+from examapp.exams.services import ExamDefinition, ExamError, section_document
+from examapp.extensions import db
 from examapp.timeutil import local_to_utc
 from examapp.yamlutil import YamlInputError, load_yaml
 
@@ -54,6 +58,20 @@ def _pass_mark(value: object) -> float | str | None:
     raise ExamError(f"pass_mark 应写分数（如 36）或总分的百分比（如 60%），现为“{value}”")
 
 
+def _document(value: object, index: int) -> int | None:
+    """A section's `document`: a 现行 document's id or 文号 (absent: the current 《条例》)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    query = select(Document.id).where(Document.status == DOCUMENT_CURRENT)
+    found = db.session.scalar(query.where(Document.number == text).limit(1)) if text else None
+    if found is None and text.isdigit() and not isinstance(value, bool):
+        found = db.session.scalar(query.where(Document.id == int(text)))
+    if found is None:
+        raise ExamError(f"sections 第 {index} 项：找不到现行政策文件“{text}”（document 应写文件编号或文号）")
+    return section_document(found)
+
+
 def definition_from_yaml(text: str) -> ExamDefinition:
     try:
         data = load_yaml(text)
@@ -68,6 +86,7 @@ def definition_from_yaml(text: str) -> ExamDefinition:
     for index, raw in enumerate(data["sections"] or [], start=1):
         if not isinstance(raw, dict) or qtypes.find(raw.get("type")) is None:
             raise ExamError(f"sections 第 {index} 项：type 应为 {'/'.join(qtypes.codes())} 之一")
+        raw = {**raw, "document": _document(raw.get("document"), index)}
         try:
             sections.append(Section.from_dict(raw))
         except (KeyError, TypeError, ValueError) as exc:

@@ -58,6 +58,8 @@ class ExamForm(BaseForm):
     focus_submit_after = IntegerField("切屏几次后强制交卷（不填为不限制）", validators=[Optional(), NumberRange(min=1, max=1000)])
     audience = RadioField("参考人员", choices=choices([("all", "全体书记"), ("chosen", "指定党组织")]), default="all")
     organizations = SelectMultipleField("指定党组织", coerce=int)
+    document = SelectField("政策文件（各题型从此文件的题目中抽取；限定章、条指此文件的章、条）", coerce=int,
+                           validate_choice=False)   # absent: the 《条例》; an unknown id is refused on saving
     submit = SubmitField("保存")
 
     def section_forms(self):

@@ -10,6 +10,7 @@ from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank import qtypes
 from examapp.bank.models import Article
+from examapp.bank.services import default_document_id
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
@@ -25,23 +26,35 @@ from examapp.timeutil import local_to_utc, to_local, utcnow
 bp = Blueprint("manage_exams", __name__)
 
 
-def _chapter_choices():
-    from examapp.bank.services import in_default_document
-    rows = db.session.execute(select(Article.chapter, Article.chapter_title).where(in_default_document())
+def _chapter_choices(document_id: int):
+    rows = db.session.execute(select(Article.chapter, Article.chapter_title).where(Article.document_id == document_id)
                               .distinct().order_by(Article.chapter))
     from examapp.bank.core import int_to_cn_numeral
     return choices((n, f"第{int_to_cn_numeral(n)}章 {t}") for n, t in rows)
 
 
-def _prepare(form: ExamForm) -> None:
+def _exam_document(exam: Exam | None) -> int | None:
+    """The document an exam's sections draw from (the form sets one for all of them); None: the 《条例》."""
+    return next((s.document for s in services.exam_sections(exam)), None) if exam else None
+
+
+def _prepare(form: ExamForm, exam: Exam | None) -> None:
     form.organizations.choices = choices((o.id, o.name) for o in list_organizations())
-    chapter_choices = _chapter_choices()
+    documents = services.current_documents()
+    form.document.choices = choices((d.id, d.display_title + (f"（{d.number}）" if d.number else ""))
+                                    for d in documents)
+    default = default_document_id()
+    if request.method == "GET":
+        form.document.data = _exam_document(exam) or default
+    chosen = form.document.data if form.document.data in {d.id for d in documents} else default
+    chapter_choices = _chapter_choices(chosen)
     for _, sub in form.section_forms():
         sub.chapters.choices = chapter_choices
 
 
 def _definition(form: ExamForm) -> services.ExamDefinition:
     sections = []
+    document = services.section_document(form.document.data)
     for qtype, sub in form.section_forms():
         count = sub.count.data or 0
         if not count:
@@ -52,7 +65,8 @@ def _definition(form: ExamForm) -> services.ExamDefinition:
             raise services.ExamError(f"{qtypes.label(qtype)}：{exc}", [f"{qtypes.label(qtype)}：{exc}"]) from exc
         mix = tuple((level, n) for level, n in ((1, sub.easy.data), (2, sub.medium.data), (3, sub.hard.data)) if n)
         sections.append(Section(type=qtype, count=count, points=float(sub.points.data or 0),
-                                chapters=tuple(sub.chapters.data or ()), articles=articles, difficulty=mix))
+                                chapters=tuple(sub.chapters.data or ()), articles=articles, difficulty=mix,
+                                document=document))
     chosen = form.audience.data == "chosen"
     return services.ExamDefinition(
         title=form.title.data or "", description=form.description.data or "",
@@ -128,7 +142,7 @@ def exam_edit(exam_id: int):
 def _exam_form(exam: Exam | None):
     """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
     form = exam_form()
-    _prepare(form)
+    _prepare(form, exam)
     if request.method == "GET":
         if exam is None:
             for qtype, sub in form.section_forms():

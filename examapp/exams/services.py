@@ -14,8 +14,8 @@ from sqlalchemy import func, or_, select
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.audit.services import record
-from examapp.bank.models import Article, Question, QuestionVersion
-from examapp.bank.services import in_default_document, mark_versions_used
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
+from examapp.bank.services import default_document_id, mark_versions_used
 from examapp.exams import assembly, grading
 from examapp.exams.models import (
     PUBLISHED,
@@ -48,16 +48,38 @@ class ExamError(UserError):
 # --- the bank as a pool -------------------------------------------------------------------------
 
 def active_pool() -> list[assembly.PoolQuestion]:
+    """Every active question of every document; the current 《条例》's carry document None, as do the sections
+    that name no document, so existing exams draw exactly as before."""
+    default = default_document_id()
     rows = db.session.execute(
         select(Question.id, QuestionVersion.id, Question.type, Article.chapter, Question.article_number,
-               Question.difficulty, QuestionVersion.options)
+               Question.difficulty, QuestionVersion.options, Question.document_id)
         .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
               & (QuestionVersion.version == Question.version))
         .outerjoin(Article, (Article.document_id == Question.document_id) & (Article.number == Question.article_number))
-        .where(Question.active.is_(True), in_default_document(Question.document_id)))   # sections: 《条例》 only, so far
+        .where(Question.active.is_(True)))
     return [assembly.PoolQuestion(question_id=qid, version_id=vid, type=qtype, chapter=chapter, article=article,
-                                  difficulty=difficulty, option_keys=tuple(o["key"] for o in options or []))
-            for qid, vid, qtype, chapter, article, difficulty, options in rows]
+                                  difficulty=difficulty, option_keys=tuple(o["key"] for o in options or []),
+                                  document=None if document_id == default else document_id)
+            for qid, vid, qtype, chapter, article, difficulty, options, document_id in rows]
+
+
+def section_document(document_id: int | None) -> int | None:
+    """The `document` a section stores for a chosen document: None for the current 《条例》 (so the section
+    follows its revisions), else the id; raises ExamError, in Chinese, for a document that is not 现行."""
+    if document_id is None or document_id == default_document_id():
+        return None
+    document = db.session.get(Document, document_id)
+    if document is None or document.status != DOCUMENT_CURRENT:
+        raise ExamError(f"政策文件 {document_id} 不存在或不是现行文件", [f"政策文件 {document_id} 不存在或不是现行文件"])
+    return document.id
+
+
+def current_documents() -> list[Document]:
+    """The 现行 documents an exam may draw from, the current 《条例》 first."""
+    default = default_document_id()
+    rows = db.session.scalars(select(Document).where(Document.status == DOCUMENT_CURRENT).order_by(Document.id))
+    return sorted(rows, key=lambda d: d.id != default)
 
 
 def exam_sections(exam: Exam) -> list[assembly.Section]:

@@ -338,14 +338,18 @@ def test_after_the_regulation_is_revised_its_pages_and_practice_follow_the_revis
         assert {q.article_number for q in db.session.scalars(flagged)} == {72}
 
 
-def test_exams_and_practice_still_draw_only_the_regulations_questions(app, bank):
+def test_exam_sections_without_a_document_and_practice_still_draw_only_the_regulations_questions(app, bank):
     from examapp.bank import services
+    from examapp.exams.assembly import Section, section_pool
     from examapp.exams.services import active_pool
     from examapp.learning.services import practice_pool
     with app.app_context():
-        exam_pool, practice = len(active_pool()), len(practice_pool())
+        regulation = Section("truefalse", 1, 1.0)
+        exam_pool, practice = len(section_pool(regulation, active_pool())), len(practice_pool())
         _checked, sample = _import(SAMPLE)
-        services.create_question(QuestionData(type="truefalse", stem="单位不得收取帮办费用。", answer=True,
-                                              explanation="", article=4), document_id=sample.id)
+        question = services.create_question(QuestionData(type="truefalse", stem="单位不得收取帮办费用。", answer=True,
+                                                         explanation="", article=4), document_id=sample.id)
         db.session.commit()
-        assert (len(active_pool()), len(practice_pool())) == (exam_pool, practice)
+        assert (len(section_pool(regulation, active_pool())), len(practice_pool())) == (exam_pool, practice)
+        assert [q.question_id for q in section_pool(Section("truefalse", 1, 1.0, document=sample.id),
+                                                    active_pool())] == [question.id]

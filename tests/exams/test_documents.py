@@ -1,0 +1,88 @@
+"""Exams on a policy document other than 《条例》: a section names the document it draws from."""
+from examapp.accounts.models import User
+from examapp.bank import services as bank
+from examapp.bank.core import QuestionData
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
+from examapp.exams.models import Exam
+from examapp.extensions import db
+from tests.bank.test_documents import SAMPLE, _import
+from tests.conftest import login
+from tests.exams.test_manage import YAML, form_data
+
+NUMBER = "示例政发〔2026〕1号"
+
+
+def sample_with_questions(app) -> tuple[int, set[int]]:
+    """The fictional sample regulation imported beside the 《条例》 with three true/false questions on it."""
+    with app.app_context():
+        _checked, sample = _import(SAMPLE, issuer="示例市人民政府", number=NUMBER)
+        stems = {4: "任何单位不得向市场主体收取帮办费用。", 5: "本办法自发布之日起施行。",
+                 3: "服务专员应当在三个工作日内答复咨询。"}
+        ids = {bank.create_question(QuestionData(type="truefalse", stem=f"（示例办法）{stem}", answer=True,
+                                                 explanation=f"见第{n}条", article=n), document_id=sample.id).id
+               for n, stem in stems.items()}
+        db.session.commit()
+        return sample.id, ids
+
+
+def test_an_exam_on_the_second_document_draws_only_its_questions_and_is_graded(app, client, bank, demo):
+    sample_id, sample_questions = sample_with_questions(app)
+    login(client, "organizer")
+    page = client.get("/manage/exams/new").get_data(as_text=True)
+    assert "《示例市优化营商服务办法》" in page and "《优化营商环境条例》" in page
+    none = {f"{t}-count": "0" for t in ("single", "multiple", "fill")}
+    # Chapter 2 of the sample holds articles 3-5; the 《条例》's chapter 2 questions are not drawn.
+    response = client.post("/manage/exams/new", data=form_data(
+        document=str(sample_id), **none, **{"truefalse-count": "3", "truefalse-chapters": "2", "pass_mark": "2",
+                                            "review_policy": "after_submit"}))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    exam_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    edit = client.get(f"/manage/exams/{exam_id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{sample_id}">' in edit and "第二章 服务保障" in edit
+    # More than the sample holds is refused, though the 《条例》 has hundreds of true/false questions.
+    body = client.post("/manage/exams/new", data=form_data(document=str(sample_id), **none,
+                                                           **{"truefalse-count": "4"})).get_data(as_text=True)
+    assert "考试未保存" in body and "只有 3 道" in body
+    with app.app_context():
+        exam = db.session.get(Exam, exam_id)
+        assert exam.sections == [{"type": "truefalse", "count": 3, "points": 1.0, "chapters": [2],
+                                  "document": sample_id}]
+        exam.opens_at = exam.opens_at.replace(year=2020)
+        from examapp.exams import services
+        services.publish_exam(exam)
+        sj01 = db.session.scalar(db.select(User).where(User.username == "sj01"))
+        attempt = start_attempt(exam, sj01)
+        assert {item.version.question_id for item in attempt.items} == sample_questions
+        for seq, item in enumerate(attempt.items, start=1):
+            save_answer(attempt.id, sj01.id, item.id, True, seq)
+        submit_attempt(attempt)
+        db.session.commit()
+        assert (attempt.score, attempt.max_score) == (3.0, 3.0)
+        attempt_id = attempt.id
+    candidate = app.test_client()
+    login(candidate, "sj01")
+    review = candidate.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "第二章 服务保障 第四条 原文" in review and "任何单位不得向市场主体收取帮办费用。</div>" in review
+
+
+def test_an_unknown_document_is_refused_in_the_form_and_in_yaml(app, client, runner, bank, demo, tmp_path):
+    sample_id, _ = sample_with_questions(app)
+    login(client, "organizer")
+    body = client.post("/manage/exams/new", data=form_data(document="999")).get_data(as_text=True)
+    assert "考试未保存" in body and "政策文件 999 不存在或不是现行文件" in body
+    one = YAML.format(opens="2030-10-20 09:00", closes="2030-10-20 11:00").split("sections:")[0].replace("pass_mark: 60", "pass_mark: 60%")
+    path = tmp_path / "exam.yaml"
+    for document, problem in (("不存在的文号", "找不到现行政策文件“不存在的文号”"), ("999", "找不到现行政策文件“999”")):
+        path.write_text(one + f"sections:\n  - {{type: truefalse, count: 2, points: 1, document: {document}}}\n",
+                        encoding="utf-8")
+        result = runner.invoke(args=["exams", "create", str(path)])
+        assert result.exit_code != 0 and problem in result.output, result.output
+    for document in (NUMBER, str(sample_id)):
+        path.write_text(one + f"sections:\n  - {{type: truefalse, count: 2, points: 1, document: \"{document}\"}}\n",
+                        encoding="utf-8")
+        result = runner.invoke(args=["exams", "create", str(path)])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            exam = db.session.get(Exam, int(result.output.strip()))
+            assert exam.sections[0]["document"] == sample_id
