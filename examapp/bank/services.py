@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from examapp.audit.services import record
 from examapp.bank import qtypes
 from examapp.bank.core import QuestionData, normalise_stem, validate_question
-from examapp.bank.models import Article, Document, Question, QuestionVersion
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
 from examapp.bank.shipped import SHIPPED_DOCUMENT, chapter_files, check_bank, format_report, load_regulation
 from examapp.extensions import db
 from examapp.timeutil import utcnow
@@ -66,6 +66,21 @@ def in_default_document(column=Article.document_id):
     """SQL condition: `column` (a document id) is the current 《条例》's, for the pages, mastery and practice
     that still read one document."""
     return column == default_document_id()
+
+
+def current_documents() -> list[Document]:
+    """The 现行 documents exams and practice may draw from, the current 《条例》 first."""
+    default = default_document_id()
+    rows = db.session.scalars(select(Document).where(Document.status == DOCUMENT_CURRENT).order_by(Document.id))
+    return sorted(rows, key=lambda d: d.id != default)
+
+
+def current_document_id(value: int | None) -> int:
+    """`value` when it is a 现行 document's id, else the current 《条例》's (a page's ?document= falls back)."""
+    if value is not None and db.session.scalar(select(Document.id).where(Document.id == value,
+                                                                         Document.status == DOCUMENT_CURRENT)):
+        return value
+    return default_document_id()
 
 
 def shipped_document() -> Document:

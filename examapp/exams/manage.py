@@ -10,7 +10,7 @@ from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank import qtypes
 from examapp.bank.models import Article
-from examapp.bank.services import default_document_id
+from examapp.bank.services import current_documents, default_document_id
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
 from examapp.exams.assembly import BlueprintError, Section
@@ -40,7 +40,7 @@ def _exam_document(exam: Exam | None) -> int | None:
 
 def _prepare(form: ExamForm, exam: Exam | None) -> None:
     form.organizations.choices = choices((o.id, o.name) for o in list_organizations())
-    documents = services.current_documents()
+    documents = current_documents()
     form.document.choices = choices((d.id, d.display_title + (f"（{d.number}）" if d.number else ""))
                                     for d in documents)
     default = default_document_id()

@@ -75,13 +75,6 @@ def section_document(document_id: int | None) -> int | None:
     return document.id
 
 
-def current_documents() -> list[Document]:
-    """The 现行 documents an exam may draw from, the current 《条例》 first."""
-    default = default_document_id()
-    rows = db.session.scalars(select(Document).where(Document.status == DOCUMENT_CURRENT).order_by(Document.id))
-    return sorted(rows, key=lambda d: d.id != default)
-
-
 def exam_sections(exam: Exam) -> list[assembly.Section]:
     return [assembly.Section.from_dict(s) for s in exam.sections or []]
 

@@ -14,10 +14,12 @@ from examapp.learning.services import pool_filter
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def chapters() -> list[dict]:
+def chapters(document_id: int | None = None) -> list[dict]:
+    """The chapters of a document (None: the current 《条例》) with their article ranges."""
+    on_document = in_default_document() if document_id is None else Article.document_id == document_id
     rows = db.session.execute(select(Article.chapter, Article.chapter_title, func.min(Article.number),
                                      func.max(Article.number), func.count(Article.number))
-                              .where(in_default_document()).group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
+                              .where(on_document).group_by(Article.chapter, Article.chapter_title).order_by(Article.chapter)).all()
     return [{"number": c, "label": f"第{int_to_cn_numeral(c)}章 {t}", "first": lo, "last": hi, "articles": n}
             for c, t, lo, hi, n in rows]
 

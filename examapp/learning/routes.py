@@ -10,7 +10,7 @@ from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
 from examapp.bank import qtypes
 from examapp.bank.models import Article
-from examapp.bank.services import default_document_id, in_default_document
+from examapp.bank.services import current_document_id, current_documents, default_document_id, in_default_document
 from examapp.downloads import send_download
 from examapp.errors import user_error_json
 from examapp.exams.mastery import mastery_report
@@ -94,13 +94,16 @@ def _int_arg(name: str) -> int | None:
 @roles_required(CANDIDATE)
 def practice():
     qtype = request.args.get("type") if qtypes.find(request.args.get("type")) else None
+    document_id = current_document_id(_int_arg("document"))
+    document = None if document_id == default_document_id() else document_id   # None: the 《条例》, as before
     selection = services.PracticeSelection(chapter=_int_arg("chapter"), article=_int_arg("article"), qtype=qtype,
-                                           page=_int_arg("page") or 1)
+                                           page=_int_arg("page") or 1, document=document)
     chosen = selection.chapter is not None or selection.article is not None or qtype is not None
     questions, total = services.select_practice(current_user.id, selection) if chosen else ([], 0)
-    article = db.session.get(Article, (default_document_id(), selection.article)) if selection.article else None
+    article = db.session.get(Article, (document_id, selection.article)) if selection.article else None
     return render_template("learning/practice.html", selection=selection, questions=questions, total=total,
-                           chosen=chosen, article=article, chapters=chapters(), types=qtypes.labels(),
+                           chosen=chosen, article=article, chapters=chapters(document), types=qtypes.labels(),
+                           documents=current_documents(),
                            page_size=services.PRACTICE_PAGE_SIZE, mode=PRACTICE)
 
 

@@ -79,9 +79,12 @@ def set_daily_count(count: int, *, actor_id: int | None = None) -> None:
 
 # --- the practice pool ----------------------------------------------------------------------------
 
-def pool_filter():
-    """Questions a candidate may practise: active, not 仅用于考试, on 《条例》 (practice is not per document yet)."""
-    return (Question.active.is_(True), Question.exam_only.is_(False), in_default_document(Question.document_id))
+def pool_filter(document_id: int | None = None):
+    """Questions a candidate may practise: active, not 仅用于考试, on the given document (None: 《条例》, which is
+    all the daily drill, mastery and wrong-question book read so far)."""
+    on_document = (in_default_document(Question.document_id) if document_id is None
+                   else Question.document_id == document_id)
+    return (Question.active.is_(True), Question.exam_only.is_(False), on_document)
 
 
 def practice_pool() -> list[scheduler.Candidate]:
@@ -106,18 +109,18 @@ def present_question(version: QuestionVersion) -> dict:
     return item
 
 
-def _current_versions(question_ids: list[int]) -> dict[int, QuestionVersion]:
+def _current_versions(question_ids: list[int], document_id: int | None = None) -> dict[int, QuestionVersion]:
     if not question_ids:
         return {}
     rows = db.session.scalars(
         select(QuestionVersion).join(Question, (Question.id == QuestionVersion.question_id)
                                      & (Question.version == QuestionVersion.version))
-        .where(Question.id.in_(question_ids), *pool_filter()))
+        .where(Question.id.in_(question_ids), *pool_filter(document_id)))
     return {v.question_id: v for v in rows}
 
 
-def present_questions(question_ids: list[int]) -> list[dict]:
-    versions = _current_versions(question_ids)
+def present_questions(question_ids: list[int], document_id: int | None = None) -> list[dict]:
+    versions = _current_versions(question_ids, document_id)
     return [present_question(versions[qid]) for qid in question_ids if qid in versions]
 
 
@@ -127,12 +130,13 @@ class PracticeSelection:
     article: int | None = None
     qtype: str | None = None
     page: int = 1
+    document: int | None = None   # None: the current 《条例》
 
 
 def select_practice(user_id: int, selection: PracticeSelection) -> tuple[list[dict], int]:
     """One page of practice questions for the selection, those the candidate has not answered first,
     then those last answered wrongly, then the rest; and how many questions the selection has."""
-    stmt = select(Question.id).where(*pool_filter())
+    stmt = select(Question.id).where(*pool_filter(selection.document))
     if selection.article is not None:
         stmt = stmt.where(Question.article_number == selection.article)
     elif selection.chapter is not None:
@@ -149,7 +153,7 @@ def select_practice(user_id: int, selection: PracticeSelection) -> tuple[list[di
 
     ordered = sorted(ids, key=order)
     start = (max(1, selection.page) - 1) * PRACTICE_PAGE_SIZE
-    return present_questions(ordered[start:start + PRACTICE_PAGE_SIZE]), len(ids)
+    return present_questions(ordered[start:start + PRACTICE_PAGE_SIZE], selection.document), len(ids)
 
 
 def _last_practice_results(user_id: int, question_ids: list[int]) -> dict[int, bool]:
