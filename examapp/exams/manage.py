@@ -9,7 +9,7 @@ from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank import qtypes
-from examapp.bank.models import Article
+from examapp.bank.models import Article, Document
 from examapp.bank.services import current_documents, default_document_id
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
@@ -168,6 +168,7 @@ def exam_detail(exam_id: int):
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
                            regradable=regradable_questions(exam), regrade_form=InterventionForm(),
                            sections=[Section.from_dict(s) for s in exam.sections], types=qtypes.labels(),
+                           documents={d.id: d.display_title for d in db.session.scalars(select(Document))},
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
                            review_warning=services.review_warning(exam))
 

@@ -38,6 +38,8 @@ def test_an_exam_on_the_second_document_draws_only_its_questions_and_is_graded(a
                                             "review_policy": "after_submit"}))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     exam_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    detail = client.get(f"/manage/exams/{exam_id}").get_data(as_text=True)
+    assert "<td>《示例市优化营商服务办法》 第 2 章</td>" in detail
     edit = client.get(f"/manage/exams/{exam_id}/edit").get_data(as_text=True)
     assert f'<option selected value="{sample_id}">' in edit and "第二章 服务保障" in edit
     # More than the sample holds is refused, though the 《条例》 has hundreds of true/false questions.
