@@ -170,6 +170,9 @@ def test_after_kill_9_of_the_master_a_plain_start_fails_and_the_runbook_restart_
     """Idle workers wait in select() for up to half of gunicorn's timeout (30 s) before they notice the dead
     master; busy ones keep accepting while requests keep coming. Meanwhile the port is theirs."""
     service = Service(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path / "gunicorn.log")
+    # Idle orphans notice the dead master after at most timeout/2; with the default 60 s a slow boot on a busy
+    # machine could leave less than the plain start's ~5 s of bind retries, and the plain start then succeeded.
+    service.env["GUNICORN_TIMEOUT"] = "600"
     try:
         master = service.launch()
         service.wait_ready(master)
