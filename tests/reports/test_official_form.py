@@ -76,10 +76,10 @@ def test_published_ranking_pdf_prints_the_doc_number_organ_and_a_whole_quoted_te
     assert everything[at + 1] == content["date_cn"]
 
 
-def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(app, bank, demo):
+def closed_exam(app) -> int:
+    """The office's settings saved, an exam sat by sj01 and closed: ready to publish."""
     from examapp.exams import proctoring
     from examapp.exams.models import Exam
-    from examapp.timeutil import to_local
     from tests.exams.conftest import open_exam
     from tests.exams.test_results import sit
     save_office_settings(app)
@@ -87,8 +87,17 @@ def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(a
         exam_id = open_exam(title=EXAM_TITLE).id
     sit(app, app.test_client(), exam_id, "sj01", 4)
     with app.app_context():
+        proctoring.close_now(db.session.get(Exam, exam_id), "考试结束")
+        db.session.commit()
+    return exam_id
+
+
+def test_published_exam_results_pdf_keeps_the_book_title_and_quoted_term_whole(app, bank, demo):
+    from examapp.exams.models import Exam
+    from examapp.timeutil import to_local
+    exam_id = closed_exam(app)
+    with app.app_context():
         exam = db.session.get(Exam, exam_id)
-        proctoring.close_now(exam, "考试结束")
         snapshot = publishing.publish("exam", exam=exam, final=True)
         db.session.commit()
         content, pdf = snapshot.content, documents.league_table_pdf(snapshot)
@@ -190,17 +199,10 @@ def test_day_in_the_exam_notice_body_has_no_leading_zeros():
 
 
 def test_exam_results_notice_ends_with_the_objection_and_contact_lines_a_final_one_without_objection(app, bank, demo):
-    from examapp.exams import proctoring
     from examapp.exams.models import Exam
-    from tests.exams.conftest import open_exam
-    from tests.exams.test_results import sit
-    save_office_settings(app)
-    with app.app_context():
-        exam_id = open_exam(title=EXAM_TITLE).id
-    sit(app, app.test_client(), exam_id, "sj01", 4)
+    exam_id = closed_exam(app)
     with app.app_context():
         exam = db.session.get(Exam, exam_id)
-        proctoring.close_now(exam, "考试结束")
         notice = publishing.publish("exam", exam=exam, final=False)
         db.session.commit()
         notes = notice.content["notes"]
