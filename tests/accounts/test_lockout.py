@@ -134,9 +134,14 @@ def test_unknown_name_takes_as_long_as_a_wrong_password(app_factory, engine_name
         return time.perf_counter() - began
 
     seconds("sj01", 99), seconds("nobody", 99)      # warm-up (the dummy hash is made once)
-    known = statistics.median(seconds("sj01", n) for n in range(7))
-    unknown = statistics.median(seconds("nobody", n) for n in range(7))
-    assert 0.6 < unknown / known < 1.6, (known, unknown)
+    # Interleaved, so that a change of load on a busy machine falls on both alike. Without the dummy hash an
+    # unknown name is answered in about a hundredth of the time, far outside these bounds.
+    known, unknown = [], []
+    for n in range(9):
+        known.append(seconds("sj01", n))
+        unknown.append(seconds("nobody", n))
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert 0.5 < ratio < 2.0, (known, unknown)
 
 
 def test_organiser_sees_paused_accounts_and_releases_them_and_both_are_audited(app, demo):
