@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment
 from examapp.publishing import services as publishing
 from examapp.publishing.models import SNAPSHOT_RANKING, Snapshot
 from examapp.reports import pdf
+from examapp.reports.pdf.league import has_movement
 from examapp.spreadsheets import style_header, workbook_bytes
 
 MISSING_NOTE_PREFIX = "标“—”者"
@@ -123,15 +124,19 @@ def snapshot_workbook(snapshot: Snapshot, *, include_accountability: bool = True
     ws = book.active
     ws.title = "综合排名" if snapshot.kind == SNAPSHOT_RANKING else "成绩"
     if snapshot.kind == SNAPSHOT_RANKING:
-        header = ["名次", "党组织", "书记", *[c["label"] for c in content["components"]], "综合得分", "名次变化"]
+        header = ["名次", "党组织", "书记", *[c["label"] for c in content["components"]], "综合得分"]
         rows = [[r["rank"], r["organization"], r["name"],
-                 *[r["components"].get(c["key"]) for c in content["components"]], r["composite"], r["movement"]]
+                 *[r["components"].get(c["key"]) for c in content["components"]], r["composite"]]
                 for r in content["rows"]]
         numeric = range(4, 4 + len(content["components"]) + 1)
     else:
-        header = ["名次", "党组织", "姓名", "得分", "状态", "名次变化"]
-        rows = [[r["rank"], r["organization"], r["name"], r["score"], r["status"], r["movement"]] for r in content["rows"]]
+        header = ["名次", "党组织", "姓名", "得分", "状态"]
+        rows = [[r["rank"], r["organization"], r["name"], r["score"], r["status"]] for r in content["rows"]]
         numeric = range(4, 5)
+    if has_movement(content):      # as in the PDF: no empty 名次变化 column when there is nothing to compare with
+        header.append("名次变化")
+        for row, source in zip(rows, content["rows"], strict=True):
+            row.append(source["movement"])
     ws.append(header)
     style_header(ws[1], alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
     for row in rows:

@@ -134,6 +134,22 @@ def test_excel_export_of_a_published_table(app, demo):
     sheet = book["综合排名"]
     assert [c.value for c in sheet[1]][:3] == ["名次", "党组织", "书记"] and sheet.freeze_panes == "A2"
     assert sheet.max_row == 73
+    # The first publication has nothing to compare with: no empty 名次变化 column (as in the PDF).
+    assert [c.value for c in sheet[1]][-1] == "综合得分"
+
+
+def test_excel_export_has_the_rank_change_column_when_there_is_an_earlier_ranking(app, demo):
+    from examapp.publishing.documents import snapshot_workbook
+    snapshot_id = publish(app, computed_round(app), final=True)
+    with app.app_context():
+        snapshot = db.session.get(Snapshot, snapshot_id)
+        content = dict(snapshot.content, rows=[dict(row, movement=move) for row, move in
+                                               zip(snapshot.content["rows"], ["↑2", "↓1"] + ["—"] * 70, strict=True)])
+        shown = Snapshot(kind=snapshot.kind, content=content, sha256=snapshot.sha256, title=snapshot.title)
+        sheet = load_workbook(io.BytesIO(snapshot_workbook(shown)))["综合排名"]
+        db.session.rollback()
+    assert [c.value for c in sheet[1]][-2:] == ["综合得分", "名次变化"]
+    assert [sheet.cell(row=r, column=sheet.max_column).value for r in (2, 3, 4)] == ["↑2", "↓1", "—"]
 
 
 def test_cli_publish_and_reports(app, runner, demo, tmp_path):
