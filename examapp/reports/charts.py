@@ -7,8 +7,17 @@ from collections.abc import Mapping, Sequence
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 BAR_COLOR = colors.HexColor("#B22222")
+LABEL_ANGLE = 35      # degrees, for score-band labels too long to stand side by side (e.g. 33.3–37)
+
+
+def label_angle(labels: Sequence[str], font: str, size: float, slot: float) -> int:
+    """0 when every label fits its category's width with a little air, else LABEL_ANGLE: the bands of a full
+    mark that is not a round number (3.7–7.4 …) would otherwise run into each other."""
+    widest = max((stringWidth(label, font, size) for label in labels), default=0)
+    return 0 if widest <= slot * 0.9 else LABEL_ANGLE
 
 
 def _count_step(top: int) -> int:
@@ -30,13 +39,25 @@ def distribution_chart(bins: Sequence[Mapping], font: str, width: float, height:
     counts = [int(b["count"]) for b in bins]
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y = 46, 42
-    chart.width, chart.height = width - chart.x - 10, height - chart.y - 22
+    size = 8 if len(labels) <= 10 else 6.5
+    chart.x = 46
+    chart.width = width - chart.x - 10
+    angle = label_angle(labels, font, size, chart.width / max(len(labels), 1))
+    if angle:     # slanted labels hang lower: their projected height, plus the axis title below them
+        drop = max(stringWidth(label, font, size) for label in labels) * math.sin(math.radians(angle)) + size
+        chart.y = 26 + math.ceil(drop)
+    else:
+        chart.y = 42
+    chart.height = height - chart.y - 22
     chart.data = [counts or [0]]
     chart.categoryAxis.categoryNames = labels or [""]
     chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 8 if len(labels) <= 10 else 6.5
+    chart.categoryAxis.labels.fontSize = size
     chart.categoryAxis.labels.dy = -4
+    if angle:
+        chart.categoryAxis.labels.angle = angle
+        chart.categoryAxis.labels.boxAnchor = "ne"
+        chart.categoryAxis.labels.dx = 4
     chart.categoryAxis.strokeColor = colors.black
     top = max(counts, default=0)
     step = _count_step(top)
