@@ -79,7 +79,7 @@ def _init_extensions(app: Flask) -> None:
         # Every session is valid only while it carries the user's current nonce: logout, a password change
         # or reset, deactivation and (for a candidate) a newer login elsewhere change it on the server.
         if user is not None and session.get("nonce") != user.session_nonce:
-            g.session_ended = "replaced" if user.role == CANDIDATE else "ended"
+            g.session_ended = "replaced" if user.role == CANDIDATE and user.replaced_by_login else "ended"
             return None
         return user
 

@@ -49,6 +49,20 @@ SESSION_REPLACED = "您的账号已在另一台设备或浏览器登录，此处
 SESSION_ENDED = "您的登录已失效（已在别处退出、密码已修改或重置、或账号已停用），请重新登录。"
 
 
+def session_replaced_by_login(current_nonce: str | None) -> bool:
+    """Whether the user's sessions were last ended by a newer login elsewhere (User.end_sessions: "L…")."""
+    return bool(current_nonce) and current_nonce.startswith("L")
+
+
+def ended_session_error(active: bool, current_nonce: str | None) -> tuple[str, str]:
+    """(message, API code) for a candidate's request whose session nonce is no longer the user's."""
+    if not active:
+        return "账号已停用。", "login_required"
+    if session_replaced_by_login(current_nonce):
+        return SESSION_REPLACED, "session_replaced"
+    return SESSION_ENDED, "login_required"
+
+
 def candidate_session(view):
     """For the autosave hot path only: a logged-in candidate's session, verified inside the view's own
     database query instead of a separate SELECT of the user. The view gets `session_user=(user_id, nonce)`

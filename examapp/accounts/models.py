@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from examapp.access.policy import session_replaced_by_login
 from examapp.access.roles import CANDIDATE, ROLE_LABELS, STAFF
 from examapp.extensions import db
 from examapp.timeutil import utcnow
@@ -79,9 +80,17 @@ class User(UserMixin, db.Model):
         self.password_changed_at = utcnow()
         self.end_sessions()
 
-    def end_sessions(self) -> None:
-        """Invalidate every session of this user (the caller re-issues the current one if it should go on)."""
-        self.session_nonce = secrets.token_hex(16)
+    def end_sessions(self, *, by_login: bool = False) -> None:
+        """Invalidate every session of this user (the caller re-issues the current one if it should go on).
+
+        The nonce's first character says why, so that an ended session is told the truth: "L" a newer login
+        elsewhere (one session per candidate), "X" anything else (logout, password change or reset,
+        deactivation, role change). Older nonces are 32 hex digits (lower case) and read as "X"."""
+        self.session_nonce = ("L" if by_login else "X") + secrets.token_hex(16)[:31]
+
+    @property
+    def replaced_by_login(self) -> bool:
+        return session_replaced_by_login(self.session_nonce)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -55,7 +55,7 @@ def login():
         # theirs for PERMANENT_SESSION_LIFETIME (staff sessions also end after STAFF_SESSION_HOURS).
         session.permanent = user.role != CANDIDATE
         if user.role == CANDIDATE or not user.session_nonce:
-            user.end_sessions()    # one active session per candidate: this login replaces any other
+            user.end_sessions(by_login=True)    # one active session per candidate: this login replaces any other
         db.session.commit()
         session["nonce"] = user.session_nonce
         login_user(user)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from examapp.access.policy import SESSION_REPLACED
+from examapp.access.policy import ended_session_error
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.bank import qtypes
@@ -78,8 +78,8 @@ def save_answer(attempt_id: int, user_id: int, item_id: int, value: object, seq:
         raise ExamError("找不到这道题目。", status=404)
     if session_nonce is not None:
         if not row.active or row.role != CANDIDATE or row.session_nonce != session_nonce:
-            raise ExamError(SESSION_REPLACED if row.active else "账号已停用。", status=401,
-                            code="session_replaced" if row.active else "login_required")
+            message, code = ended_session_error(row.active, row.session_nonce)
+            raise ExamError(message, status=401, code=code)
         if row.must_change_password:
             raise ExamError("请先在页面上修改初始密码。", status=403)
     if row.status != IN_PROGRESS:

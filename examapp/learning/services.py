@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, select
 
-from examapp.access.policy import SESSION_REPLACED
+from examapp.access.policy import ended_session_error
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.audit.services import record
@@ -223,8 +223,8 @@ def answer_question(user_id: int, question_id: int, value: object, mode: str, cl
     row = db.session.execute(_ANSWER_LOOKUP, {"question_id": question_id, "user_id": user_id}).first()
     if session_nonce is not None and row is not None:
         if not row.user_active or row.role != CANDIDATE or row.session_nonce != session_nonce:
-            raise LearningError(SESSION_REPLACED if row.user_active else "账号已停用。", status=401,
-                                code="session_replaced" if row.user_active else "login_required")
+            message, code = ended_session_error(row.user_active, row.session_nonce)
+            raise LearningError(message, status=401, code=code)
         if row.must_change_password:
             raise LearningError("请先在页面上修改初始密码。", status=403)
     if row is None or not row.active or row.exam_only:

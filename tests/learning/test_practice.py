@@ -116,6 +116,18 @@ def test_practice_answers_need_the_current_session(app, sj01):
     login(other_device, "sj01")          # takes over sj01's session
     response = answer(sj01, question_by_code(app, "R10-01"), "D")
     assert response.status_code == 401 and response.get_json()["code"] == "session_replaced"
+    assert "另一台设备" in response.get_json()["error"]
+    assert practice_rows(app) == []
+
+
+def test_practice_after_a_password_reset_says_the_login_ended_not_that_another_device_logged_in(app, sj01):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "sj01"))
+        user.set_password("reset-by-admin-1", temporary=True)
+        db.session.commit()
+    response = answer(sj01, question_by_code(app, "R10-01"), "D")
+    assert response.status_code == 401 and response.get_json()["code"] == "login_required"
+    assert "登录已失效" in response.get_json()["error"] and "另一台设备" not in response.get_json()["error"]
     assert practice_rows(app) == []
 
 
