@@ -22,3 +22,7 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+# Recent gunicorn (27) opens a control socket (for gunicornc) in the service user's home by default, one path for every
+# instance on the machine. Nothing here uses it: off unless a path is given (older gunicorn ignores both names).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -191,6 +191,8 @@ def test_after_kill_9_of_the_master_the_runbook_restart_serves_and_leaves_no_old
         service.stop_group(restarted.pid)
         assert restarted.wait(timeout=30) == 0
         assert not group_alive(restarted.pid)
+        # No control socket in the user's home, shared by every gunicorn of the machine (gunicorn.conf.py).
+        assert "Control socket listening" not in service.log.read_text()
     finally:
         service.cleanup()
 
