@@ -1,6 +1,6 @@
 """Forms of the scoring pages."""
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from examapp.formutil import BaseForm
@@ -20,8 +20,3 @@ class WorkbookForm(BaseForm):
 class SchemeForm(BaseForm):
     scheme = TextAreaField("计分方案（YAML）", validators=[DataRequired("请填写方案")], render_kw={"rows": 16})
     submit = SubmitField("保存方案")
-
-
-class CountedExamsForm(BaseForm):
-    exams = SelectMultipleField("计入考试成绩的本系统考试", coerce=int)
-    submit = SubmitField("保存")

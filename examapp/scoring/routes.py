@@ -13,10 +13,10 @@ from examapp.access.roles import STAFF
 from examapp.downloads import send_download
 from examapp.exams.models import PUBLISHED, Exam
 from examapp.extensions import db
-from examapp.formutil import ConfirmForm, choices, require_confirmed
+from examapp.formutil import ConfirmForm, require_confirmed
 from examapp.scoring import scheme_form as scheme_fields
 from examapp.scoring import services, workbook
-from examapp.scoring.forms import CountedExamsForm, RoundForm, SchemeForm, WorkbookForm
+from examapp.scoring.forms import RoundForm, SchemeForm, WorkbookForm
 from examapp.scoring.models import EvaluationRound, RoundComputation
 from examapp.scoring.result import component_label
 from examapp.scoring.scheme import MISSING_TREATMENTS
@@ -101,19 +101,6 @@ def round_import(round_id: int):
         return _detail(round_, problems=[str(p) for p in exc.problems] or [str(exc)])
     db.session.commit()
     flash("导入成功。" + "".join(f"（提示：{n}）" for n in result.notes[:5]), "success")
-    return redirect(url_for("scoring.round_detail", round_id=round_.id))
-
-
-@bp.route("/<int:round_id>/exams", methods=["POST"])
-@roles_required(*STAFF)
-def round_exams(round_id: int):
-    round_ = db.get_or_404(EvaluationRound, round_id)
-    form = CountedExamsForm()
-    form.exams.choices = choices((e.id, e.title) for e in db.session.scalars(select(Exam)))
-    if form.validate_on_submit():
-        services.set_counted_exams(round_, list(form.exams.data or []), actor_id=current_user.id)
-        db.session.commit()
-        flash("已保存计入考评的考试。", "success")
     return redirect(url_for("scoring.round_detail", round_id=round_.id))
 
 

@@ -151,7 +151,6 @@ MATRIX = {
     ("/scoring/template.xlsx", "GET"): STAFF,
     ("/scoring/<int:round_id>", "GET"): STAFF,
     ("/scoring/<int:round_id>/import", "POST"): STAFF,
-    ("/scoring/<int:round_id>/exams", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme/form", "POST"): STAFF,
     ("/scoring/<int:round_id>/scheme.yaml", "GET"): STAFF,
