@@ -400,6 +400,8 @@ def test_a_refused_save_is_reported_and_a_busy_server_is_retried(app, live_serve
 
     page.route(SAVE_URLS, busy_then_pass)
     answer(page, second_id, "single", second_key)
+    # Said as it is: the server is busy (not "网络异常"), and the save is retried.
+    expect(page.locator("#save-status")).to_have_text("未保存（服务器繁忙，正在重试）")
     wait_all_saved(page, attempt_id, timeout=30000)
     assert busy["left"] == 0
     assert saved_in_db(app, attempt_id) == {first_id: other_key(first_key), second_id: second_key}

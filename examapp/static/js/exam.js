@@ -254,7 +254,7 @@
     if (!ids.length) { updateStatus(); return; }
     sending = true;
     setStatus("busy", "保存中…");
-    let failed = false, loggedOut = false, refused = null;
+    let failed = false, loggedOut = false, busy = false, refused = null;
     for (const id of ids) {
       const entry = pending[id];
       let result;
@@ -284,7 +284,9 @@
         window.setTimeout(function () { window.location.href = app.dataset.resultUrl; }, 2500);
         break;
       } else if (result.status >= 500 || result.status === 429 || result.status === 0) {
+        // Not refused: the server is busy (503, 429) or unreachable; the answer stays queued and is sent again.
         failed = true;
+        busy = result.status !== 0;
         break;
       } else {
         // A request the server will never accept (e.g. malformed): do not retry it forever, and say so
@@ -298,7 +300,8 @@
     }
     sending = false;
     if (failed) {
-      setStatus("error", loggedOut ? "未保存（登录已失效，请重新登录）" : "未保存（网络异常，正在重试）");
+      setStatus("error", loggedOut ? "未保存（登录已失效，请重新登录）" :
+        busy ? "未保存（服务器繁忙，正在重试）" : "未保存（网络异常，正在重试）");
       clearTimeout(retryTimer);
       retryTimer = setTimeout(flush, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
