@@ -89,8 +89,8 @@ def echo_document_preview(checked) -> None:
         if value:
             click.echo(f"{label}：{value}")
     click.echo(f"共 {len(parsed.chapters)} 章、{len(parsed.articles)} 条：")
-    for label, first, last, count in parsed.chapter_summary():
-        click.echo(f"  {label}：第{first}—{last}条，{count} 条")
+    for label, articles, count in parsed.chapter_rows():
+        click.echo(f"  {label}：{articles}，{count} 条")
     if checked.revises is not None and checked.revision is not None:
         revision = checked.revision
         click.echo(f"修订{checked.revises.display_title}（编号 {checked.revises.id}）：修改 {len(revision.changed)} 条、"
