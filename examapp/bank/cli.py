@@ -59,7 +59,7 @@ def import_file(file: Path, fmt: str | None) -> None:
         echo_problems(parsed.problems)
         raise click.ClickException(f"文件有 {len(parsed.problems)} 处错误，未导入任何题目。")
     try:
-        outcome = services.import_questions([(i.location, i.data) for i in parsed.items])
+        outcome = services.import_questions([(i.location, i.data, i.document) for i in parsed.items])
     except services.BankError as exc:
         echo_problems(exc.problems)
         raise click.ClickException(str(exc)) from exc
