@@ -18,7 +18,7 @@ from examapp.bank.formats.common import ExportItem, category_path, document_in_c
 from examapp.bank.models import Question
 from examapp.extensions import db
 from tests.bank.test_documents import REVISED, SAMPLE, _import
-from tests.bank.test_import_export import xlsx_file
+from tests.bank.test_import_export import export_empty_import, xlsx_file
 from tests.conftest import login
 
 SAMPLE_TITLE = "示例市优化营商服务办法"
@@ -152,14 +152,9 @@ def bank_by_document(app) -> dict[str, tuple[int, dict]]:
 
 @pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_export_then_import_puts_every_question_back_in_its_document(app, runner, two_documents, tmp_path, fmt):
-    out = tmp_path / f"bank.{formats.FILE_EXTENSIONS[fmt]}"
-    assert runner.invoke(args=["bank", "export", "--format", fmt, "-o", str(out)]).exit_code == 0
     original = bank_by_document(app)
     assert sorted(doc for doc, _data in original.values()) == [1, 1, two_documents, two_documents, two_documents]
-    with app.app_context():
-        db.session.execute(db.delete(Question))
-        db.session.commit()
-    result = runner.invoke(args=["bank", "import", str(out), "--format", fmt])
+    result = export_empty_import(app, runner, tmp_path / f"bank.{formats.FILE_EXTENSIONS[fmt]}", fmt)
     assert result.exit_code == 0, result.output
     assert f"新增 5 题（《优化营商环境条例》2 题、《{SAMPLE_TITLE}》3 题）" in result.output
     assert bank_by_document(app) == original
