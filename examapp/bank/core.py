@@ -61,6 +61,15 @@ def int_to_cn_numeral(number: int) -> str:
     return out
 
 
+def article_range_label(first: int, last: int) -> str:
+    """A run of articles as the product writes it: 第三条至第五条, or 第五条 alone ("—" for none)."""
+    if first < 1 or last < first:
+        return "—"
+    if first == last:
+        return f"第{int_to_cn_numeral(first)}条"
+    return f"第{int_to_cn_numeral(first)}条至第{int_to_cn_numeral(last)}条"
+
+
 @dataclass(frozen=True)
 class Chapter:
     number: int

@@ -18,7 +18,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from examapp.bank.core import cn_numeral_to_int, int_to_cn_numeral
+from examapp.bank.core import article_range_label, cn_numeral_to_int, int_to_cn_numeral
 
 MAX_BYTES = 2 * 1024 * 1024          # the upload itself
 MAX_DOCX_XML_BYTES = 20 * 1024 * 1024  # document.xml once unzipped (a zip bomb stops here)
@@ -77,6 +77,10 @@ class ParsedDocument:
             label = chapter.label if chapter.number else "（不分章）"
             rows.append((label, min(numbers, default=0), max(numbers, default=0), len(numbers)))
         return rows
+
+    def chapter_rows(self) -> list[tuple[str, str, int]]:
+        """(chapter label, its articles as 第一条至第二条, article count) per chapter, as the preview shows them."""
+        return [(label, article_range_label(first, last), count) for label, first, last, count in self.chapter_summary()]
 
     def texts(self) -> dict[int, str]:
         return {a.number: a.text for a in self.articles}

@@ -212,13 +212,13 @@ def import_questions():
         problems = [str(p) for p in parsed.problems]
         if not problems:
             try:
-                outcome = services.import_questions([(i.location, i.data) for i in parsed.items],
+                outcome = services.import_questions([(i.location, i.data, i.document) for i in parsed.items],
                                                     actor_id=current_user.id)
             except services.BankError as exc:
                 problems = exc.problems or [str(exc)]
             else:
                 db.session.commit()
-                message = f"导入成功：{outcome.created} 道题目。"
+                message = f"导入成功：{outcome.created} 道题目（{outcome.documents_text()}）。"
                 if skipped:
                     message += f"另有 {len(skipped)} 道不支持的题目已跳过（见下方）。"
                 flash(message, "success")

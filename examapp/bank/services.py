@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 
 from examapp.audit.services import record
-from examapp.bank import qtypes
+from examapp.bank import document_refs, qtypes
 from examapp.bank.core import QuestionData, normalise_stem, validate_question
 from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
 from examapp.bank.shipped import SHIPPED_DOCUMENT, chapter_files, check_bank, format_report, load_regulation
@@ -32,9 +32,15 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    by_document: Counter = field(default_factory=Counter)   # imported questions per document title
+
+    def documents_text(self) -> str:
+        """"《优化营商环境条例》2 题、《示例办法》1 题"."""
+        return "、".join(f"{title}{count} 题" for title, count in self.by_document.items())
 
     def __str__(self) -> str:
-        text = f"新增 {self.created} 题，更新 {self.updated} 题，未变 {self.unchanged} 题"
+        created = f"（{self.documents_text()}）" if self.by_document else ""
+        text = f"新增 {self.created} 题{created}，更新 {self.updated} 题，未变 {self.unchanged} 题"
         if self.skipped:
             text += f"，跳过 {len(self.skipped)} 题"
         return text
@@ -52,14 +58,7 @@ def default_document_id() -> int | None:
     Pages and checks that do not yet choose a document read this one.
     """
     document_id = db.session.scalar(_default_document())
-    seen = set()
-    while document_id is not None and document_id not in seen:
-        seen.add(document_id)
-        newer = db.session.scalar(select(Document.id).where(Document.revises_id == document_id))
-        if newer is None:
-            break
-        document_id = newer
-    return document_id
+    return None if document_id is None else document_refs.newest_id(document_id)
 
 
 def in_default_document(column=Article.document_id):
@@ -263,19 +262,26 @@ NO_ARTICLES_MESSAGE = ("数据库中没有《条例》条文，题目无法关�
                        "（只载入条文）或 flask bank load（条文和随系统提供的题库），再导入。")
 
 
-def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "import",
-                     actor_id: int | None = None, document_id: int | None = None) -> ImportOutcome:
-    """All-or-nothing import: every question is checked (with its location) before any is written."""
+def import_questions(items: list[tuple], *, source: str = "import", actor_id: int | None = None,
+                     document_id: int | None = None) -> ImportOutcome:
+    """All-or-nothing import: every question is checked (with its location) before any is written.
+
+    An item is (location, data) or (location, data, the document as the file names it: 文号 or id, or None).
+    A question whose file names no document goes to `document_id`, by default the current 《条例》; a named
+    document must exist and be 现行. Each article is checked against its own document's articles.
+    """
     if not items:
         raise BankError("文件中没有可导入的题目（文件为空，或其中的题型都不受支持），未导入任何内容。")
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    articles = articles_by_number(document_id)
-    if not articles and any(data.article is not None for _, data in items):
+    fallback = document_id if document_id is not None else default_document_id()
+    targets, problems, regulation_missing = document_refs.assign(items, fallback)
+    articles = {target: articles_by_number(target) for target in {target for _l, _d, target in targets}}
+    if regulation_missing or any(data.article is not None and not articles[target]
+                                 for _l, data, target in targets if target == fallback):
         # Said once, not once per question: every article reference would fail for the same reason.
         raise BankError(NO_ARTICLES_MESSAGE)
-    for location, data in items:
-        for problem in check_question(data, articles=articles):
+    seen: dict[str, str] = {}
+    for location, data, target in targets:
+        for problem in check_question(data, articles=articles[target]):
             problems.append(f"{location}：{problem}")
         key = normalise_stem(data.stem)
         if key in seen:
@@ -284,11 +290,13 @@ def import_questions(items: list[tuple[str, QuestionData]], *, source: str = "im
     if problems:
         raise BankError(f"文件有 {len(problems)} 处错误，未导入任何题目。", problems)
     outcome = ImportOutcome()
-    for _location, data in items:
-        create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles,
-                        document_id=document_id)
+    for _location, data, target in targets:
+        question = create_question(data, source=source, actor_id=actor_id, note="导入", articles=articles[target],
+                                   document_id=target)
         outcome.created += 1
-    record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目", actor_id=actor_id)
+        outcome.by_document[db.session.get(Document, question.document_id).display_title] += 1
+    record("question.import", target_type="bank", summary=f"导入 {outcome.created} 道题目（{outcome.documents_text()}）",
+           actor_id=actor_id)
     db.session.flush()
     return outcome
 
@@ -373,8 +381,11 @@ def export_rows(include_inactive: bool = False) -> list[tuple[Question, Question
 
 def export_items(include_inactive: bool = False):
     from examapp.bank.formats.common import ExportItem
+    documents = {d.id: d for d in db.session.scalars(select(Document))}
     items = []
     for question, version in export_rows(include_inactive):
         chapter = question.article.chapter if question.article else None
-        items.append(ExportItem(id=question.id, version=version.version, chapter=chapter, data=version.as_data()))
+        document = documents[question.document_id]
+        items.append(ExportItem(id=question.id, version=version.version, chapter=chapter, data=version.as_data(),
+                                document=document_refs.reference(document), document_title=document.title))
     return items

@@ -78,6 +78,7 @@ def test_markdown_gives_title_chapters_and_articles():
     assert [(a.number, a.chapter) for a in parsed.articles] == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)]
     assert parsed.articles[2].text == "服务专员应当在三个工作日内答复市场主体的咨询。\n对复杂事项，可以延长至五个工作日。"
     assert parsed.chapter_summary() == [("第一章 总则", 1, 2, 2), ("第二章 服务保障", 3, 5, 3)]
+    assert parsed.chapter_rows() == [("第一章 总则", "第一条至第二条", 2), ("第二章 服务保障", "第三条至第五条", 3)]
 
 
 def test_docx_and_gbk_text_and_full_width_spaces_read_the_same():
@@ -99,6 +100,8 @@ def test_a_document_without_chapters_is_one_run_of_articles():
     parsed = parse_paragraphs(["示例通知", "第一条 甲。", "第二条 乙。"])
     assert parsed.chapters == [] and [a.chapter for a in parsed.articles] == [0, 0]
     assert parsed.chapter_summary() == [("（不分章）", 1, 2, 2)]
+    one = parse_paragraphs(["示例通知", "第一章 总则", "第一条 甲。", "第二章 附则", "第二条 乙。"])
+    assert [articles for _label, articles, _count in one.chapter_rows()] == ["第一条", "第二条"]
 
 
 @pytest.mark.parametrize(("lines", "problem"), [
@@ -213,7 +216,7 @@ def test_cli_shows_the_preview_and_saves_only_when_confirmed(app, runner, tmp_pa
     path = tmp_path / "办法.md"
     path.write_text(SAMPLE, encoding="utf-8")
     refused = runner.invoke(args=["bank", "import-document", str(path), "--number", "示例政发〔2026〕1号"], input="n\n")
-    assert refused.exit_code == 1 and "共 2 章、5 条" in refused.output and "第二章 服务保障：第3—5条，3 条" in refused.output
+    assert refused.exit_code == 1 and "共 2 章、5 条" in refused.output and "第二章 服务保障：第三条至第五条，3 条" in refused.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Document.id))) == 0
     saved = runner.invoke(args=["bank", "import-document", str(path), "--date", "2026-03-01", "--yes"])
@@ -242,7 +245,7 @@ def test_upload_preview_confirm_then_revise_and_review_in_the_bank_list(app, dem
         "file": (Buffer(docx([line.lstrip("# ") for line in SAMPLE.splitlines()])), "办法.docx"),
         "issuer": "示例市人民政府", "number": "示例政发〔2026〕1号", "issued_on": "2026-03-01", "revises": "0"},
         content_type="multipart/form-data").get_data(as_text=True)
-    assert "预览：《示例市优化营商服务办法》" in preview and "共 2 章、5 条" in preview and "第3—5条" in preview
+    assert "预览：《示例市优化营商服务办法》" in preview and "共 2 章、5 条" in preview and "<td>第三条至第五条</td>" in preview
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Document.id))) == 1    # nothing saved by the preview
     text = preview.split('name="text" type="hidden" value="', 1)[1].split('"', 1)[0]

@@ -125,8 +125,8 @@ def test_blank_marker_written_as_brackets_survives_xlsx_json_and_shortanswer():
 def test_json_dump_shape():
     items = export_items()
     records = json.loads(formats.dump("json", items).content.decode("utf-8"))
-    assert list(records[0]) == ["id", "version", "type", "stem", "options", "answer", "article", "chapter",
-                                "difficulty", "explanation", "tags"]
+    assert list(records[0]) == ["id", "version", "type", "stem", "options", "answer", "document", "document_title",
+                                "article", "chapter", "difficulty", "explanation", "tags"]
     assert records[0]["id"] == 1 and records[0]["chapter"] == 1
     assert records[4]["answer"] == [["30日", "三十日"]]
     assert "优化营商环境" in formats.dump("json", items).content.decode("utf-8")  # ensure_ascii=False
@@ -138,17 +138,17 @@ def test_xlsx_dump_layout():
     assert workbook.sheetnames == ["题库", "填写说明"]
     sheet = workbook["题库"]
     header = [c.value for c in sheet[1]]
-    assert header == ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "解析", "条款",
-                      "难度", "标签"]
+    assert header == ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "解析", "政策文件",
+                      "条款", "难度", "标签"]
     assert sheet["A1"].font.b
     assert sheet["B2"].alignment.wrap_text
     rows = {r: [c.value for c in sheet[r]] for r in range(2, 12)}
-    assert rows[2][0] == "单选题" and rows[2][8] == "A" and rows[2][10] == 1
+    assert rows[2][0] == "单选题" and rows[2][8] == "A" and rows[2][11] == 1
     assert rows[3][8] == "ABCE"
-    assert rows[4][8] == "正确" and rows[5][8] == "错误" and rows[5][10] is None
+    assert rows[4][8] == "正确" and rows[5][8] == "错误" and rows[5][11] is None
     assert rows[6][8] == "30日/三十日"
     assert rows[7][8] == "市场主体|平等/依法平等"
-    assert rows[3][12] == "立法目的、多选"
+    assert rows[3][13] == "立法目的、多选"
     assert sheet["H8"].value == "=开头是等号"  # text, not a formula
     assert sheet["H8"].data_type == "s"
 
@@ -220,9 +220,9 @@ def make_xlsx(rows: list[list[object]], header: list[str] | None = None, title: 
     return buffer.getvalue()
 
 
-def row(qtype, stem, options=(), answer="", explanation="", article=None, difficulty=None, tags=None):
+def row(qtype, stem, options=(), answer="", explanation="", article=None, difficulty=None, tags=None, document=None):
     options = list(options) + [None] * (6 - len(options))
-    return [qtype, stem, *options, answer, explanation, article, difficulty, tags]
+    return [qtype, stem, *options, answer, explanation, document, article, difficulty, tags]
 
 
 def test_xlsx_accepts_the_ways_organisers_write_answers():
@@ -237,7 +237,7 @@ def test_xlsx_accepts_the_ways_organisers_write_answers():
         row("判断题", "判断四", answer="F"),
         row("判断题", "判断五", answer=True),
         row("填空题", "第一空（　），第二空____。", answer="30日/三十日；市场主体"),
-        [None] * 13,
+        [None] * 14,
         row("填空", "只有一个空____", answer=30, article=""),
     ]
     parsed = formats.parse("xlsx", make_xlsx(rows))

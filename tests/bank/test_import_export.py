@@ -16,16 +16,20 @@ def bank_signature(app):
         return {q.stem: q.current.as_data().as_dict() for q in db.session.scalars(db.select(Question))}
 
 
-@pytest.mark.parametrize("fmt", ["json", "xlsx", "moodle-xml"])
-def test_export_then_import_into_an_empty_bank_reproduces_it(app, runner, bank, tmp_path, fmt, app_factory):
-    out = tmp_path / f"bank.{fmt}"
+def export_empty_import(app, runner, out, fmt: str):
+    """Export the bank to `out`, delete every question, import the file again: the import's CLI result."""
     result = runner.invoke(args=["bank", "export", "--format", fmt, "-o", str(out)])
     assert result.exit_code == 0, result.output
-    original = bank_signature(app)
     with app.app_context():
         db.session.execute(db.delete(Question))
         db.session.commit()
-    result = runner.invoke(args=["bank", "import", str(out), "--format", fmt])
+    return runner.invoke(args=["bank", "import", str(out), "--format", fmt])
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx", "moodle-xml"])
+def test_export_then_import_into_an_empty_bank_reproduces_it(app, runner, bank, tmp_path, fmt, app_factory):
+    original = bank_signature(app)
+    result = export_empty_import(app, runner, tmp_path / f"bank.{fmt}", fmt)
     assert result.exit_code == 0, result.output
     assert f"新增 {len(original)} 题" in result.output
     assert bank_signature(app) == original

@@ -1,7 +1,12 @@
 """Shared types and small readers used by every import/export format (pure: no Flask, no database).
 
 A format writes and reads a question by its type's answer shape (``bank/qtypes.py``): ``shape_of`` on export,
-``type_for`` on import, so a format names no type code."""
+``type_for`` on import, so a format names no type code.
+
+Every format carries the question's policy document (政策文件) as a *reference*: the document's 文号
+(e.g. 国务院令第722号), or its id (an int) when it has none. Formats only write and read the reference; the bank
+(``bank/document_refs.py``) resolves it, and a question whose file names no document goes to the current 《条例》.
+In Moodle's categories (GIFT and Moodle XML) the document is a path segment "《标题》（文号）"."""
 from __future__ import annotations
 
 import html
@@ -28,6 +33,7 @@ DIFFICULTY_WORDS = {"1": 1, "2": 2, "3": 3, "易": 1, "容易": 1, "简单": 1, 
 class ParsedQuestion:
     location: str  # in Chinese, e.g. "第 3 行" (xlsx) or "第 2 题" (XML, GIFT, JSON)
     data: QuestionData
+    document: str | int | None = None  # the 政策文件 as the file names it (文号 or id); None when it names none
 
 
 @dataclass
@@ -49,8 +55,8 @@ class ParseResult:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, location: str, data: QuestionData) -> None:
-        self.items.append(ParsedQuestion(location, data))
+    def add(self, location: str, data: QuestionData, document: str | int | None = None) -> None:
+        self.items.append(ParsedQuestion(location, data, document))
 
     def problem(self, location: str, message: str) -> None:
         self.problems.append(FormatProblem(location, message))
@@ -70,6 +76,8 @@ class ExportItem:
     version: int | None
     chapter: int | None
     data: QuestionData
+    document: str | int | None = None  # the question's 政策文件: its 文号, or its id when it has none
+    document_title: str = ""           # shown beside the reference where a format has room (categories, JSON)
 
 
 @dataclass
@@ -95,8 +103,45 @@ def type_for(shape: str) -> str:
     return qtypes.for_shape(shape).code
 
 
-def category_path(chapter: int | None) -> str:
-    return f"{CATEGORY_ROOT}/第{int_to_cn_numeral(chapter)}章" if chapter else f"{CATEGORY_ROOT}/未关联条款"
+def category_path(chapter: int | None, document: str | int | None = None, title: str = "") -> str:
+    """The Moodle category of a question: 题库/《标题》（文号）/第一章 (without a document: 题库/第一章)."""
+    root = CATEGORY_ROOT if document is None else f"{CATEGORY_ROOT}/{document_category(document, title)}"
+    return f"{root}/第{int_to_cn_numeral(chapter)}章" if chapter else f"{root}/未关联条款"
+
+
+def document_category(document: str | int, title: str) -> str:
+    """A document's category name, "《优化营商环境条例》（国务院令第722号）" or "《…》（编号2）" without a 文号.
+    Moodle writes a / inside a category name as //."""
+    reference = f"编号{document}" if isinstance(document, int) else document
+    return clean_text(f"《{title}》（{reference}）").replace("\n", " ").replace("/", "//")
+
+
+_DOCUMENT_CATEGORY_RE = re.compile(r"《[^》]*》（(.+)）")
+
+
+def document_in_category(path: str) -> str | None:
+    """The document reference in a category path written by category_path, or None (any other category)."""
+    for segment in re.split(r"(?<!/)/(?!/)", path or ""):
+        match = _DOCUMENT_CATEGORY_RE.fullmatch(segment.strip())
+        if match:
+            return match.group(1).replace("//", "/").strip() or None
+    return None
+
+
+def parse_document(value: object) -> str | int | None:
+    """Read a 政策文件 reference: a 文号 (text), a document id (a whole number), or empty (None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"政策文件“{value}”无效，应写文号（如 国务院令第722号）或文件编号")
+    if isinstance(value, int | float):
+        if value < 1:
+            raise ValueError(f"政策文件编号“{value:g}”无效，应为正整数")
+        return int(value)
+    if not isinstance(value, str):
+        raise ValueError("政策文件应写文号或文件编号")
+    text = re.sub(r"\s+", " ", clean_text(value)).strip()
+    return text or None
 
 
 def decode_text(content: bytes) -> str:

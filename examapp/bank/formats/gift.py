@@ -12,6 +12,13 @@ breaks inside a text are written as \\n. Single choice: =right ~wrong; multiple 
 true/false: {TRUE} / {FALSE}; a fill-in question with one blank is written as a missing-word short answer
 "前文{=答案 =同义写法}后文" (on import the braces become "____" again). Fill-in questions with several blanks
 cannot be written in GIFT. The comment line before each question carries the article, difficulty and tags.
+
+The policy document (政策文件) is a level of the Moodle category, as Moodle users file questions by source:
+"$CATEGORY: $course$/top/题库/《优化营商环境条例》（国务院令第722号）/第一章". The 文号 in full-width brackets (or
+"编号2" for a document without one) is what the import reads; like Moodle, every question belongs to the last
+$CATEGORY above it, so the document survives a trip through Moodle (whose GIFT export drops our comments but
+writes the categories). Questions under no such category (hand-written files, files from before documents)
+go to the current 《条例》.
 """
 from __future__ import annotations
 
@@ -67,7 +74,7 @@ def dump(items: list[common.ExportItem]) -> common.DumpResult:
             who = f"编号 {item.id}，" if item.id is not None else ""
             skipped.append(f"第 {index} 题（{who}填空题，多个空）GIFT 格式不支持，未导出")
             continue
-        path = common.category_path(item.chapter)
+        path = common.category_path(item.chapter, item.document, item.document_title)
         if path != category:
             category = path
             blocks.append(f"$CATEGORY: {path}")
@@ -149,10 +156,14 @@ def parse(content: bytes) -> common.ParseResult:
     if text is None:
         return result
     number = 0
+    document: str | None = None   # of the last $CATEGORY
     for lines in _blocks(text):
         comments = [line.strip()[2:] for _, line in lines if line.strip().startswith("//")]
         body = [(lineno, line) for lineno, line in lines if not line.strip().startswith("//")]
-        if not body or body[0][1].strip().startswith("$CATEGORY:"):
+        if body and body[0][1].strip().startswith("$CATEGORY:"):
+            document = common.document_in_category(body[0][1].strip()[len("$CATEGORY:"):])
+            continue
+        if not body:
             continue
         number += 1
         try:
@@ -162,7 +173,7 @@ def parse(content: bytes) -> common.ParseResult:
         except _Problem as exc:
             result.problem(f"第 {number} 题（第 {exc.line or body[0][0]} 行）", exc.message)
         else:
-            result.add(f"第 {number} 题", data)
+            result.add(f"第 {number} 题", data, document)
     return result
 
 

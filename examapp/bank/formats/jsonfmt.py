@@ -1,10 +1,21 @@
-"""JSON: a list of question objects in the bank's canonical form (the lossless backup format)."""
+"""JSON: a list of question objects in the bank's canonical form (the lossless backup format).
+
+"document" is the question's 政策文件: its 文号 (text) or, for a document without one, its id (a number);
+"document_title" is written for the reader and not read back. A question without "document" goes to the
+current 《条例》."""
 from __future__ import annotations
 
 import json
 
 from examapp.bank.core import question_from_mapping
-from examapp.bank.formats.common import DumpResult, ExportItem, ParseResult, parse_article, parse_difficulty
+from examapp.bank.formats.common import (
+    DumpResult,
+    ExportItem,
+    ParseResult,
+    parse_article,
+    parse_difficulty,
+    parse_document,
+)
 
 
 def dump(items: list[ExportItem]) -> DumpResult:
@@ -18,6 +29,8 @@ def dump(items: list[ExportItem]) -> DumpResult:
             "stem": data.stem,
             "options": [{"key": o["key"], "text": o["text"]} for o in data.options],
             "answer": data.answer,
+            "document": item.document,
+            "document_title": item.document_title,
             "article": data.article,
             "chapter": item.chapter,
             "difficulty": data.difficulty,
@@ -51,8 +64,10 @@ def parse(content: bytes) -> ParseResult:
         return result
     for number, record in enumerate(raw, start=1):
         location = f"第 {number} 题"
+        document = None
         try:
             if isinstance(record, dict):
+                document = parse_document(record.get("document"))
                 record = dict(record, article=parse_article(record.get("article")),
                               difficulty=parse_difficulty(record.get("difficulty")))
             data = question_from_mapping(record)
@@ -60,5 +75,5 @@ def parse(content: bytes) -> ParseResult:
             message = str(exc) if isinstance(exc, ValueError) else "题目字段的类型不正确"
             result.problem(location, message)
             continue
-        result.add(location, data)
+        result.add(location, data, document)
     return result

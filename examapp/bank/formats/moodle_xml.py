@@ -4,6 +4,8 @@ By answer shape (bank/qtypes.py): one choice → multichoice (single true); seve
 (single false, correct options share 100%, wrong options -100%); true/false → truefalse; one blank →
 shortanswer (the stem keeps its blank); several blanks → cloze with {1:SHORTANSWER:=a~=b} at each blank.
 Article, difficulty and tags travel as Moodle tags "条款:21", "难度:2" and the tag names themselves.
+The policy document is a level of the category path, …/题库/《标题》（文号）/第一章 (see gift.py): questions belong
+to the last category element above them, as in Moodle; under no such category they go to the current 《条例》.
 """
 from __future__ import annotations
 
@@ -76,7 +78,7 @@ def dump(items: list[common.ExportItem]) -> common.DumpResult:
     root = ET.Element("quiz")
     category: str | None = None
     for item in items:
-        path = common.category_path(item.chapter)
+        path = common.category_path(item.chapter, item.document, item.document_title)
         if path != category:
             category = path
             root.append(ET.Comment(" category "))
@@ -196,10 +198,11 @@ def parse(content: bytes) -> common.ParseResult:
         result.problem("文件", f"这不是 Moodle XML 题目文件：根元素应为 <quiz>，而不是 <{root.tag}>")
         return result
 
-    number = 0
+    number, document = 0, None
     for element in root.findall("question"):
         qtype = (element.get("type") or "").strip()
         if qtype == "category":
+            document = common.document_in_category(element.findtext("category/text") or "")
             continue
         number += 1
         location = f"第 {number} 题"
@@ -216,7 +219,7 @@ def parse(content: bytes) -> common.ParseResult:
         except ValueError as exc:
             result.problem(location, str(exc))
         else:
-            result.add(location, data)
+            result.add(location, data, document)
     return result
 
 

@@ -1,4 +1,8 @@
-"""Excel (.xlsx): one question per row, answers written the way Chinese organisers write them."""
+"""Excel (.xlsx): one question per row, answers written the way Chinese organisers write them.
+
+The 政策文件 column holds the question's document: its 文号, or its id for a document without one; empty (or no
+such column, as in files written before documents existed) means the current 《条例》. The help sheet lists the
+documents of an exported file."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,16 +17,23 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from examapp.bank import qtypes
 from examapp.bank.core import OPTION_KEYS, QuestionData, answer_from_text, answer_to_text, count_blanks, normalise_width
 from examapp.bank.formats import common
-from examapp.bank.formats.common import FormatProblem, clean_text, option_keys_text, parse_article, parse_difficulty
+from examapp.bank.formats.common import (
+    FormatProblem,
+    clean_text,
+    option_keys_text,
+    parse_article,
+    parse_difficulty,
+    parse_document,
+)
 from examapp.spreadsheets import TEMPLATE_FILL, cell_text, set_widths, style_header, workbook_bytes, write_text
 from examapp.xlsxutil import check_xlsx_limits
 
 SHEET_NAME = "题库"
 HELP_SHEET_NAME = "填写说明"
 OPTION_COLUMNS = tuple(f"选项{key}" for key in OPTION_KEYS)
-HEADERS = ("题型", "题干", *OPTION_COLUMNS, "答案", "解析", "条款", "难度", "标签")
+HEADERS = ("题型", "题干", *OPTION_COLUMNS, "答案", "解析", "政策文件", "条款", "难度", "标签")
 REQUIRED_HEADERS = ("题型", "题干", "答案")
-COLUMN_WIDTHS = {"题型": 9, "题干": 50, "答案": 16, "解析": 45, "条款": 7, "难度": 7, "标签": 18}
+COLUMN_WIDTHS = {"题型": 9, "题干": 50, "答案": 16, "解析": 45, "政策文件": 18, "条款": 7, "难度": 7, "标签": 18}
 OPTION_WIDTH = 22
 
 _MULTI_SEPARATORS = set(",、;/ ")
@@ -37,7 +48,9 @@ HELP_ROWS = (
              "填空题：各空的答案按顺序用 | 分隔，同一个空的多种可接受写法用 / 分隔，"
              "如“30日/三十日|市场主体”表示第 1 空答“30日”或“三十日”均可，第 2 空答“市场主体”。"),
     ("解析", "答案的解释，可以换行（Alt+Enter）。"),
-    ("条款", "所考的条例条款，写 21、第21条 或 第二十一条；不关联条款可留空（导入后需尽快补充）。"),
+    ("政策文件", "题目所考的政策文件：写它的文号（如 国务院令第722号）；没有文号的文件写它在“政策文件”页面上的编号。"
+                 "留空（或没有这一列）表示《优化营商环境条例》。已修订的文件不能再导入题目，请写其现行版本。"),
+    ("条款", "所考的该文件条款，写 21、第21条 或 第二十一条；不关联条款可留空（导入后需尽快补充）。"),
     ("难度", "1、2、3 或 易、中、难；留空按 2（中）处理。"),
     ("标签", "多个标签用 、 或逗号、分号、空格分隔。"),
     ("其他", "第 1 行为表头，请勿修改；空行会被跳过。导入时只读取名为“题库”的工作表（没有则读取第一个工作表）。"
@@ -67,7 +80,7 @@ def dump(items: list[common.ExportItem]) -> common.DumpResult:
         style_header([cell], fill=TEMPLATE_FILL, alignment=Alignment(horizontal="center", vertical="center"))
         sheet.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS.get(name, OPTION_WIDTH)
     for row, item in enumerate(items, start=2):
-        for col, value in enumerate(_row_values(item.data), start=1):
+        for col, value in enumerate(_row_values(item), start=1):
             cell = sheet.cell(row=row, column=col)
             _set(cell, value)
             cell.alignment = wrap
@@ -82,12 +95,23 @@ def dump(items: list[common.ExportItem]) -> common.DumpResult:
     for row, (column, text) in enumerate(HELP_ROWS, start=1):
         help_sheet.cell(row=row, column=1, value=column).alignment = wrap
         help_sheet.cell(row=row, column=2, value=text).alignment = wrap
+    documents = _documents_text(items)
+    if documents:
+        help_sheet.append(("本文件中的政策文件", documents))
+        help_sheet.cell(row=help_sheet.max_row, column=2).alignment = wrap
     style_header(help_sheet[1], fill=None)
     set_widths(help_sheet, (14, 90))
     return common.DumpResult(content=workbook_bytes(workbook))
 
 
-def _row_values(data: QuestionData) -> list[object]:
+def _documents_text(items: list[common.ExportItem]) -> str:
+    """"国务院令第722号：《优化营商环境条例》", one line per document the exported questions cite."""
+    seen = dict.fromkeys((item.document, item.document_title) for item in items if item.document is not None)
+    return "\n".join(f"{reference}：《{title}》" for reference, title in seen)
+
+
+def _row_values(item: common.ExportItem) -> list[object]:
+    data = item.data
     options = {o["key"]: o["text"] for o in data.options}
     return [
         qtypes.label(data.type),
@@ -95,6 +119,7 @@ def _row_values(data: QuestionData) -> list[object]:
         *(options.get(key, "") for key in OPTION_KEYS),
         answer_to_text(data.type, data.answer),
         data.explanation,
+        item.document,
         data.article,
         data.difficulty,
         "、".join(data.tags),
@@ -138,10 +163,19 @@ def parse(content: bytes) -> common.ParseResult:
             return values[index] if index is not None and index < len(values) else None
 
         data, problems = _parse_row(rownum, get)
+        try:
+            document = parse_document(_document_cell(get("政策文件")))
+        except ValueError as exc:
+            problems.append(FormatProblem(f"第 {rownum} 行「政策文件」列", str(exc)))
         result.problems.extend(problems)
         if data is not None and not problems:
-            result.add(f"第 {rownum} 行", data)
+            result.add(f"第 {rownum} 行", data, document)
     return result
+
+
+def _document_cell(value: object) -> object:
+    """A number stays a number (a document id); anything else is read as text (a 文号)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else _cell_text(value)
 
 
 def _open_sheet(content: bytes):
