@@ -81,10 +81,12 @@ def section_document(document_id: int | None) -> int | None:
 def chapter_problems(sections: list[assembly.Section]) -> list[str]:
     """A section's chapters must be chapters of the document it draws from: a form whose document was changed
     without the page's script still posts the old document's chapters, and a YAML file may name any number."""
+    if not any(s.chapters for s in sections):
+        return []
     default = default_document_id()
     restricted = [(s, default if s.document is None else s.document) for s in sections if s.chapters]
     known = chapters_of({document for _, document in restricted if document is not None})
-    titles = dict(db.session.execute(select(Document.id, Document.title).where(Document.id.in_(known))).all())
+    titles = {d.id: d.display_title for d in db.session.scalars(select(Document).where(Document.id.in_(known)))}
     problems = []
     for section, document in restricted:
         have = dict(known.get(document, []))
@@ -94,7 +96,8 @@ def chapter_problems(sections: list[assembly.Section]) -> list[str]:
         kind = qtypes.find(section.type)
         names = "、".join(f"第{int_to_cn_numeral(c)}章" if 0 < c < 1000 else f"第 {c} 章" for c in missing)
         listed = f"该文件的章：{'、'.join(have.values())}" if have else "该文件不分章，请不要限定章"
-        problems.append(f"{kind.label if kind else section.type}：限定章中的{names}不是《{titles[document]}》的章"
+        title = titles.get(document, f"政策文件 {document} ")
+        problems.append(f"{kind.label if kind else section.type}：限定章中的{names}不是{title}的章"
                         f"（{listed}），请重新选择限定章")
     return problems
 

@@ -19,7 +19,7 @@ from tests.browser.conftest import log_in
 from tests.browser.test_documents_browser import upload_sample
 from tests.browser.test_exam_browser import answer, paper, shot, wait_all_saved
 from tests.browser.test_phone_browser import OVERFLOWING, PHONE
-from tests.exams.test_documents import NUMBER, add_sample_questions
+from tests.exams.test_documents import NUMBER, add_sample_questions, sample_with_questions
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +142,32 @@ def test_an_exam_on_the_second_document_from_import_to_review(app, browser, live
     shot(page, "exam-document-review-1280")
     candidate.route("**/api/**", lambda route: route.abort())   # no late autosave while the app is torn down
     candidate.close()
+
+
+def test_without_script_a_chapter_of_the_old_document_is_refused_and_the_new_ones_offered(app, browser,
+                                                                                         live_server, bank, demo):
+    sample_id, _ = sample_with_questions(app)
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, "organizer")
+    page.goto(f"{live_server}/manage/exams/new")
+    page.fill("#title", TITLE)
+    page.fill("#opens_at", "2030-07-15T09:00")
+    page.fill("#closes_at", "2030-07-15T11:00")
+    for qtype in ("single", "multiple", "fill"):
+        page.fill(f"#{qtype}-count", "0")
+    page.fill("#truefalse-count", "3")
+    page.check("#truefalse-chapters-5")                  # the 《条例》's 第五章 监管执法
+    page.select_option("#document", str(sample_id))
+    assert len(chapter_labels(page, "truefalse")) == 7   # nothing follows the choice without the script
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".alert-danger")).to_contain_text(
+        "判断题：限定章中的第五章不是《示例市优化营商服务办法》的章（该文件的章：第一章 总则、第二章 服务保障），请重新选择限定章")
+    assert chapter_labels(page, "truefalse") == ["第一章 总则", "第二章 服务保障"]
+    expect(page.locator("#document")).to_have_value(str(sample_id))
+    page.check("#truefalse-chapters-2")
+    page.fill("#pass_mark", "2")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("考试已保存为草稿")
+    expect(page.locator("main")).to_contain_text("《示例市优化营商服务办法》 第 2 章")
+    context.close()
