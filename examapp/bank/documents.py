@@ -170,6 +170,19 @@ def documents() -> list[tuple[Document, int, int]]:
             for d in db.session.scalars(select(Document).order_by(Document.id.desc()))]
 
 
+def chapters_of(document_ids) -> dict[int, list[tuple[int, str]]]:
+    """Each document's chapters as (number, "第X章 title"), in order; a document not divided into chapters
+    (its articles carry chapter 0) has none to choose."""
+    ids = list(document_ids)
+    found: dict[int, list[tuple[int, str]]] = {document_id: [] for document_id in ids}
+    rows = db.session.execute(select(Article.document_id, Article.chapter, Article.chapter_title)
+                              .where(Article.document_id.in_(ids), Article.chapter > 0).distinct()
+                              .order_by(Article.document_id, Article.chapter))
+    for document_id, number, title in rows:
+        found[document_id].append((number, f"第{int_to_cn_numeral(number)}章 {title}"))
+    return found
+
+
 def clear_review_note(question: Question, *, actor_id: int | None = None) -> None:
     note = question.review_note
     question.review_note = None

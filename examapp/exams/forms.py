@@ -31,7 +31,8 @@ class SectionForm(BaseForm):
 
     count = IntegerField("题数", default=0, validators=[Optional(), NumberRange(min=0, max=500)])
     points = DecimalField("每题分值", places=2, default=1, validators=[Optional(), NumberRange(min=0, max=100)])
-    chapters = SelectMultipleField("限定章（不选为全部）", coerce=int)
+    # Any number is taken: the exam services refuse, naming the document, a chapter it does not have.
+    chapters = SelectMultipleField("限定章（不选为全部）", coerce=int, validate_choice=False)
     articles = StringField("限定条（如 1-9,12）", validators=[Optional(), Length(max=200)])
     easy = IntegerField("易", validators=[Optional(), NumberRange(min=0, max=500)])
     medium = IntegerField("中", validators=[Optional(), NumberRange(min=0, max=500)])
@@ -58,7 +59,7 @@ class ExamForm(BaseForm):
     focus_submit_after = IntegerField("切屏几次后强制交卷（不填为不限制）", validators=[Optional(), NumberRange(min=1, max=1000)])
     audience = RadioField("参考人员", choices=choices([("all", "全体书记"), ("chosen", "指定党组织")]), default="all")
     organizations = SelectMultipleField("指定党组织", coerce=int)
-    document = SelectField("政策文件（各题型从此文件的题目中抽取；限定章、条指此文件的章、条）", coerce=int,
+    document = SelectField("政策文件", coerce=int,
                            validate_choice=False)   # absent: the 《条例》; an unknown id is refused on saving
     submit = SubmitField("保存")
 

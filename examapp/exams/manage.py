@@ -9,7 +9,8 @@ from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank import qtypes
-from examapp.bank.models import Article, Document
+from examapp.bank.documents import chapters_of
+from examapp.bank.models import Document
 from examapp.bank.services import current_documents, default_document_id
 from examapp.downloads import send_download
 from examapp.exams import grading, proctoring, results, services
@@ -26,19 +27,14 @@ from examapp.timeutil import local_to_utc, to_local, utcnow
 bp = Blueprint("manage_exams", __name__)
 
 
-def _chapter_choices(document_id: int):
-    rows = db.session.execute(select(Article.chapter, Article.chapter_title).where(Article.document_id == document_id)
-                              .distinct().order_by(Article.chapter))
-    from examapp.bank.core import int_to_cn_numeral
-    return choices((n, f"第{int_to_cn_numeral(n)}章 {t}") for n, t in rows)
-
-
 def _exam_document(exam: Exam | None) -> int | None:
     """The document an exam's sections draw from (the form sets one for all of them); None: the 《条例》."""
     return next((s.document for s in services.exam_sections(exam)), None) if exam else None
 
 
-def _prepare(form: ExamForm, exam: Exam | None) -> None:
+def _prepare(form: ExamForm, exam: Exam | None) -> dict[int, list[tuple[int, str]]]:
+    """Fill the form's choices; return every 现行 document's chapters, which the page's script shows in the
+    限定章 lists when the chosen document changes."""
     form.organizations.choices = choices((o.id, o.name) for o in list_organizations())
     documents = current_documents()
     form.document.choices = choices((d.id, d.display_title + (f"（{d.number}）" if d.number else ""))
@@ -46,10 +42,11 @@ def _prepare(form: ExamForm, exam: Exam | None) -> None:
     default = default_document_id()
     if request.method == "GET":
         form.document.data = _exam_document(exam) or default
-    chosen = form.document.data if form.document.data in {d.id for d in documents} else default
-    chapter_choices = _chapter_choices(chosen)
+    chapters = chapters_of(d.id for d in documents)
+    chosen = form.document.data if form.document.data in chapters else default
     for _, sub in form.section_forms():
-        sub.chapters.choices = chapter_choices
+        sub.chapters.choices = choices(chapters.get(chosen, []))
+    return chapters
 
 
 def _definition(form: ExamForm) -> services.ExamDefinition:
@@ -142,7 +139,7 @@ def exam_edit(exam_id: int):
 def _exam_form(exam: Exam | None):
     """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
     form = exam_form()
-    _prepare(form, exam)
+    chapters = _prepare(form, exam)
     if request.method == "GET":
         if exam is None:
             for qtype, sub in form.section_forms():
@@ -156,7 +153,7 @@ def _exam_form(exam: Exam | None):
             flash("考试已保存为草稿。请预览试卷，确认后发布。" if exam is None else "已保存。", "success")
             _flash_review_warning(saved)
             return redirect(url_for("manage_exams.exam_detail", exam_id=saved.id))
-    return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems)
+    return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems, chapters=chapters)
 
 
 @bp.route("/<int:exam_id>")

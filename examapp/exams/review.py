@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import User
 from examapp.bank.letters import remap_option_letters
-from examapp.bank.models import Article, QuestionVersion
+from examapp.bank.models import Article, Document, QuestionVersion
 from examapp.exams import timer
 from examapp.exams.attempts import AsFinalised, attempts_of, focus_warning, touch_attempt, window_state
 from examapp.exams.autosave import saved_answers
@@ -126,6 +126,8 @@ def review_context(attempt: Attempt | AsFinalised, now, *, force_full: bool = Fa
         documents = {i.version.document_id for i in paper if i.version.article_number}
         articles = {(a.document_id, a.number): a for a in db.session.scalars(
             select(Article).where(Article.document_id.in_(documents), Article.number.in_(numbers)))}
+        # Named with each article: 第四条 of another document is not the 《条例》's 第四条.
+        titles = dict(db.session.execute(select(Document.id, Document.title).where(Document.id.in_(documents))).all())
         for position, item in enumerate(paper, start=1):
             response = answers.get(item.id, (None, 0))[0]
             items.append({"position": position, "item": item, "version": item.version,
@@ -133,7 +135,8 @@ def review_context(attempt: Attempt | AsFinalised, now, *, force_full: bool = Fa
                           "correct": display_answer(item.key_version, item.option_order),
                           "explanation": remap_option_letters(item.key_version.explanation, item.option_order),
                           "response": response, "earned": marks.get(item.id, item.earned) or 0,
-                          "article": articles.get((item.version.document_id, item.version.article_number))})
+                          "article": articles.get((item.version.document_id, item.version.article_number)),
+                          "document": titles.get(item.version.document_id)})
     # An attempt in progress has no marks yet (a reopened one still carries its old ones).
     return {"attempt": attempt, "exam": attempt.exam, "level": level, "items": items,
             "graded": attempt.finished, "organiser_view": force_full,

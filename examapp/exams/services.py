@@ -14,6 +14,9 @@ from sqlalchemy import func, or_, select
 from examapp.access.roles import CANDIDATE
 from examapp.accounts.models import User
 from examapp.audit.services import record
+from examapp.bank import qtypes
+from examapp.bank.core import int_to_cn_numeral
+from examapp.bank.documents import chapters_of
 from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
 from examapp.bank.services import default_document_id, mark_versions_used
 from examapp.exams import assembly, grading
@@ -73,6 +76,30 @@ def section_document(document_id: int | None) -> int | None:
     if document is None or document.status != DOCUMENT_CURRENT:
         raise ExamError(f"政策文件 {document_id} 不存在或不是现行文件", [f"政策文件 {document_id} 不存在或不是现行文件"])
     return document.id
+
+
+def chapter_problems(sections: list[assembly.Section]) -> list[str]:
+    """A section's chapters must be chapters of the document it draws from: a form whose document was changed
+    without the page's script still posts the old document's chapters, and a YAML file may name any number."""
+    if not any(s.chapters for s in sections):
+        return []
+    default = default_document_id()
+    restricted = [(s, default if s.document is None else s.document) for s in sections if s.chapters]
+    known = chapters_of({document for _, document in restricted if document is not None})
+    titles = {d.id: d.display_title for d in db.session.scalars(select(Document).where(Document.id.in_(known)))}
+    problems = []
+    for section, document in restricted:
+        have = dict(known.get(document, []))
+        missing = [c for c in section.chapters if c not in have]
+        if document is None or not missing:
+            continue
+        kind = qtypes.find(section.type)
+        names = "、".join(f"第{int_to_cn_numeral(c)}章" if 0 < c < 1000 else f"第 {c} 章" for c in missing)
+        listed = f"该文件的章：{'、'.join(have.values())}" if have else "该文件不分章，请不要限定章"
+        title = titles.get(document, f"政策文件 {document} ")
+        problems.append(f"{kind.label if kind else section.type}：限定章中的{names}不是{title}的章"
+                        f"（{listed}），请重新选择限定章")
+    return problems
 
 
 def exam_sections(exam: Exam) -> list[assembly.Section]:
@@ -152,7 +179,9 @@ def definition_problems(definition: ExamDefinition) -> list[str]:
         pass_mark_points(definition.pass_mark, definition_total(definition))
     except ExamError as exc:
         problems.append(str(exc))
-    problems.extend(assembly.check_blueprint(definition.sections, active_pool()))
+    # Chapters of another document would only add "the bank has 0 such questions" to the real problem.
+    problems.extend(chapter_problems(definition.sections)
+                    or assembly.check_blueprint(definition.sections, active_pool()))
     return problems
 
 

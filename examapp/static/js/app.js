@@ -29,21 +29,22 @@ document.querySelectorAll("table.table-stack").forEach(function (table) {
 document.querySelectorAll("[data-checklist]").forEach(function (list) {
   const tools = list.querySelector("[data-checklist-tools]");
   if (!tools) { return; }
-  const items = Array.from(list.querySelectorAll(".checklist-item"));
-  const boxes = items.map(function (item) { return item.querySelector("input[type=checkbox]"); });
+  // Read at each use: the exam form's script replaces a 限定章 list's items when the document changes.
+  function items() { return Array.from(list.querySelectorAll(".checklist-item")); }
   const filter = tools.querySelector(".checklist-filter");
   const count = tools.querySelector(".checklist-count");
   const none = list.querySelector(".checklist-none");
-  function shown() { return items.filter(function (item) { return !item.hidden; }); }
+  function shown() { return items().filter(function (item) { return !item.hidden; }); }
   function update() {
-    const checked = boxes.filter(function (box) { return box.checked; }).length;
+    const all = items();
+    const checked = list.querySelectorAll(".checklist-item input[type=checkbox]:checked").length;
     const visible = shown().length;
-    count.textContent = "已选 " + checked + " / " + boxes.length + (visible < items.length ? "（筛出 " + visible + " 项）" : "");
-    none.hidden = visible > 0;
+    count.textContent = "已选 " + checked + " / " + all.length + (visible < all.length ? "（筛出 " + visible + " 项）" : "");
+    none.hidden = visible > 0 || all.length === 0;
   }
   filter.addEventListener("input", function () {
     const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    items.forEach(function (item) {
+    items().forEach(function (item) {
       const text = item.textContent.toLowerCase();
       item.hidden = !words.every(function (word) { return text.includes(word); });
     });
