@@ -61,6 +61,11 @@ def int_to_cn_numeral(number: int) -> str:
     return out
 
 
+def article_citation(number: int, document_title: str = "") -> str:
+    """第三条, or 《示例办法》第三条 where the article is not the 《条例》's (whose name pages leave implied)."""
+    return f"{document_title}第{int_to_cn_numeral(number)}条"
+
+
 @dataclass(frozen=True)
 class Chapter:
     number: int

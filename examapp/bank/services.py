@@ -83,6 +83,21 @@ def current_document_id(value: int | None) -> int:
     return default_document_id()
 
 
+def document_names() -> dict[int, str]:
+    """{id: 《title》} of every document but the current 《条例》, whose articles are cited without its name."""
+    default = default_document_id()
+    return {d.id: d.display_title for d in db.session.scalars(select(Document).where(Document.id != default))}
+
+
+def document_lineage(document_id: int) -> list[int]:
+    """The document and those it revised, newest first."""
+    lineage = []
+    while document_id is not None and document_id not in lineage:
+        lineage.append(document_id)
+        document_id = db.session.scalar(select(Document.revises_id).where(Document.id == document_id))
+    return lineage
+
+
 def shipped_document() -> Document:
     """The shipped regulation's own document row (not a revision of it), created without articles when missing."""
     document_id = db.session.scalar(_default_document())
