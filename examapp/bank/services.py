@@ -63,8 +63,8 @@ def default_document_id() -> int | None:
 
 
 def in_default_document(column=Article.document_id):
-    """SQL condition: `column` (a document id) is the current 《条例》's, for the pages, mastery and practice
-    that still read one document."""
+    """SQL condition: `column` (a document id) is the current 《条例》's, for what reads it when no document is
+    chosen (practice and reading without ?document=)."""
     return column == default_document_id()
 
 

@@ -2,7 +2,7 @@
 
 Loads plain rows and hands them to the pure scheduler (scheduler.py) and to the exams domain's pure grading
 and statistics. The rest of learning: `progress` (evidence, the daily drill, the 错题本, mastery), `reading`
-(the regulation with key phrases), `overview` (the organiser's overview and its workbook)."""
+(a policy document with key phrases), `overview` (the organiser's overview and its workbook)."""
 from __future__ import annotations
 
 import functools
