@@ -70,6 +70,11 @@ def article_range_label(first: int, last: int) -> str:
     return f"第{int_to_cn_numeral(first)}条至第{int_to_cn_numeral(last)}条"
 
 
+def article_citation(number: int, document_title: str = "") -> str:
+    """第三条, or 《示例办法》第三条 where the article is not the 《条例》's (whose name pages leave implied)."""
+    return f"{document_title}第{int_to_cn_numeral(number)}条"
+
+
 @dataclass(frozen=True)
 class Chapter:
     number: int

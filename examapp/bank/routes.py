@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from examapp.access.policy import roles_required
@@ -16,6 +16,7 @@ from examapp.bank.core import (
     QuestionData,
     answer_from_text,
     answer_to_text,
+    article_citation,
 )
 from examapp.bank.forms import DocumentConfirmForm, DocumentUploadForm, QuestionForm, QuestionImportForm
 from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question
@@ -26,6 +27,20 @@ from examapp.formutil import ConfirmForm, choices, require_confirmed
 
 bp = Blueprint("bank", __name__)
 PAGE_SIZE = 50
+
+
+@bp.app_template_global("document_name")
+def document_name(document_id: int | None) -> str:
+    """《title》 of a document other than the current 《条例》, "" for the 《条例》 (names read once per request)."""
+    if "document_names" not in g:
+        g.document_names = services.document_names()
+    return g.document_names.get(document_id, "")
+
+
+@bp.app_template_global("cite_article")
+def cite_article(number: int | None, document_id: int | None = None) -> str:
+    """第三条, or 《示例办法》第三条 for another document's article."""
+    return article_citation(number, document_name(document_id)) if number else "未关联条款"
 
 
 def _document_arg() -> Document | None:

@@ -62,8 +62,8 @@ def default_document_id() -> int | None:
 
 
 def in_default_document(column=Article.document_id):
-    """SQL condition: `column` (a document id) is the current 《条例》's, for the pages, mastery and practice
-    that still read one document."""
+    """SQL condition: `column` (a document id) is the current 《条例》's, for what reads it when no document is
+    chosen (practice and reading without ?document=)."""
     return column == default_document_id()
 
 
@@ -80,6 +80,21 @@ def current_document_id(value: int | None) -> int:
                                                                          Document.status == DOCUMENT_CURRENT)):
         return value
     return default_document_id()
+
+
+def document_names() -> dict[int, str]:
+    """{id: 《title》} of every document but the current 《条例》, whose articles are cited without its name."""
+    default = default_document_id()
+    return {d.id: d.display_title for d in db.session.scalars(select(Document).where(Document.id != default))}
+
+
+def document_lineage(document_id: int) -> list[int]:
+    """The document and those it revised, newest first."""
+    lineage = []
+    while document_id is not None and document_id not in lineage:
+        lineage.append(document_id)
+        document_id = db.session.scalar(select(Document.revises_id).where(Document.id == document_id))
+    return lineage
 
 
 def shipped_document() -> Document:

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class MasteryResponse:
-    """One candidate's result on one paper item, with what the question cites and who answered it."""
+    """One candidate's result on one paper item, with what the question cites and who answered it.
+
+    ``document`` is the policy document the article belongs to: two documents' 第三条 are different articles
+    (None where only one document is in play)."""
     article_number: int | None
     chapter: int | None
     organization_kind: str
     earned: float
     points: float
+    document: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,12 @@ class Mastery:
     earned: float
     possible: float
     mastery: float          # earned / possible, 0..1
+    document: int | None = None
 
     def as_dict(self) -> dict:
-        return {"article": self.article, "chapter": self.chapter, "organization_kind": self.organization_kind,
-                "questions_answered": self.questions_answered, "earned": self.earned,
-                "possible": self.possible, "mastery": self.mastery}
+        return {"document": self.document, "article": self.article, "chapter": self.chapter,
+                "organization_kind": self.organization_kind, "questions_answered": self.questions_answered,
+                "earned": self.earned, "possible": self.possible, "mastery": self.mastery}
 
 
 @dataclass(frozen=True)
@@ -48,26 +53,31 @@ class MasteryReport:
 
 
 def _mastery(rows: Iterable[MasteryResponse], key) -> list[Mastery]:
-    """Group rows by key(row) → (article, chapter, kind); rows whose key is None or worth no points are left out.
+    """Group rows by key(row) → (article, chapter, kind), within each row's document; rows whose key is None or
+    worth no points are left out.
 
-    Sorted by organisation kind, then weakest first, then chapter and article number.
+    Sorted by organisation kind, then weakest first, then document, chapter and article number.
     """
     groups: dict[tuple, list[MasteryResponse]] = defaultdict(list)
     for row in rows:
         group = key(row)
         if group is not None and row.points > 0:
-            groups[group].append(row)
+            groups[(row.document, *group)].append(row)
     result = []
-    for (article, chapter, kind), members in groups.items():
+    for (document, article, chapter, kind), members in groups.items():
         earned = math.fsum(r.earned for r in members)
         possible = math.fsum(r.points for r in members)
         result.append(Mastery(article=article, chapter=chapter, organization_kind=kind,
                               questions_answered=len(members), earned=round(earned, 2),
-                              possible=round(possible, 2), mastery=earned / possible))
+                              possible=round(possible, 2), mastery=earned / possible, document=document))
     # Rounding the sort key lets 1/3 and 0.67/2.01 tie as a reader would expect.
-    return sorted(result, key=lambda m: (m.organization_kind or "", round(m.mastery, 9),
+    return sorted(result, key=lambda m: (m.organization_kind or "", round(m.mastery, 9), _document_order(m),
                                          -1 if m.chapter is None else m.chapter,
                                          -1 if m.article is None else m.article))
+
+
+def _document_order(m: Mastery) -> int:
+    return -1 if m.document is None else m.document
 
 
 def article_mastery(rows: Iterable[MasteryResponse]) -> list[Mastery]:
@@ -98,11 +108,12 @@ def mastery_report(rows: Iterable[MasteryResponse]) -> MasteryReport:
 
 
 def weakest_articles(rows: Iterable[MasteryResponse], limit: int = 5) -> list[Mastery]:
-    """One candidate's weakest articles (their own responses): up to ``limit``, weakest first, ties by article number.
+    """One candidate's weakest articles (their own responses): up to ``limit``, weakest first, ties by document
+    and article number.
 
     Articles the candidate fully mastered are not "weak" and are never listed, so a perfect
     paper gives an empty list.
     """
     weak = [m for m in article_mastery(rows) if m.mastery < 1 - 1e-9]
-    weak.sort(key=lambda m: (round(m.mastery, 9), m.article))
+    weak.sort(key=lambda m: (round(m.mastery, 9), _document_order(m), m.article))
     return weak[:limit]

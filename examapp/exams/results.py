@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from examapp.accounts.models import PartyOrganization, User
 from examapp.bank import qtypes
-from examapp.bank.core import OPTION_KEYS, int_to_cn_numeral
+from examapp.bank.core import OPTION_KEYS, article_citation, int_to_cn_numeral
 from examapp.bank.models import Article, QuestionVersion
+from examapp.bank.services import document_names
 from examapp.exams import services, statistics
 from examapp.exams.attempts import AsFinalised, overdue_clause, overdue_cutoff
 from examapp.exams.mastery import Mastery, MasteryReport, MasteryResponse, mastery_report, weakest_articles
@@ -219,7 +220,8 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
             position=item.position)
         mastery_rows.append(MasteryResponse(
             article_number=version.article_number, chapter=chapters.get((version.document_id, version.article_number)),
-            organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=earned, points=item.points))
+            organization_kind=kinds.get(owner[item.attempt_id], "—"), earned=earned, points=item.points,
+            document=version.document_id))
         questions.setdefault(version.question_id, (version.stem, version.type, version.article_number,
                                                    list(version.options or [])))
     totals = {a.id: a.score or 0.0 for a in attempts}
@@ -233,8 +235,9 @@ def candidate_weak_articles(attempt: Attempt) -> list[Mastery]:
                                .options(selectinload(PaperItem.version))).all()
     chapters = {(d, n): c for d, n, c in db.session.execute(select(Article.document_id, Article.number, Article.chapter))}
     rows = [MasteryResponse(article_number=i.version.article_number,
-                                       chapter=chapters.get((i.version.document_id, i.version.article_number)), organization_kind="",
-                                       earned=i.earned or 0.0, points=i.points) for i in items]
+                            chapter=chapters.get((i.version.document_id, i.version.article_number)),
+                            organization_kind="", earned=i.earned or 0.0, points=i.points,
+                            document=i.version.document_id) for i in items]
     return [m for m in weakest_articles(rows) if m.mastery < 1]
 
 
@@ -253,7 +256,8 @@ def results_as_dict(results: ExamResults) -> dict:
         "items": [i.stats.as_dict() for i in results.items],
         "alpha": results.reliability.alpha,
         "reliability": results.reliability.as_dict(),
-        "articles": [{"article": m.article, "mastery": m.mastery} for m in results.mastery.articles],
+        "articles": [{"document": m.document, "article": m.article, "mastery": m.mastery}
+                     for m in results.mastery.articles],
     }
 
 
@@ -300,8 +304,9 @@ def results_workbook(results: ExamResults) -> bytes:
             round(i.stats.discrimination, 3) if i.stats.discrimination is not None else "—",
             "、".join(f"{k}:{v}" for k, v in sorted(i.stats.options.items())), "、".join(i.stats.flags)]
            for i in results.items], [10, 8, 8, 60, 10, 14, 10, 24, 16])
+    names = document_names()
     sheet("条款掌握", ["条款", "所属章", "作答次数", "得分", "满分", "掌握率"],
-          [[f"第{int_to_cn_numeral(m.article)}条" if m.article else "未关联条款",
+          [[article_citation(m.article, names.get(m.document, "")) if m.article else "未关联条款",
             f"第{int_to_cn_numeral(m.chapter)}章" if m.chapter else "—", m.questions_answered,
             round(m.earned, 2), round(m.possible, 2), _percent(m.mastery)] for m in results.mastery.articles],
           [12, 10, 10, 10, 10, 10])

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from examapp.bank.models import Article, Question, QuestionVersion
-from examapp.bank.services import in_default_document
 from examapp.exams.models import FINISHED, REVIEW_AFTER_CLOSE, REVIEW_AFTER_SUBMIT, Attempt, Exam, PaperItem
 from examapp.extensions import db
 from examapp.learning import scheduler
@@ -21,6 +20,7 @@ from examapp.learning.models import (
 )
 from examapp.learning.services import (
     answered_on_day,
+    article_key,
     completed_days,
     daily_count,
     local_day,
@@ -35,7 +35,7 @@ from examapp.timeutil import utcnow
 @dataclass(frozen=True)
 class Evidence:
     question_id: int
-    article: int | None
+    article: tuple[int, int] | None   # (document, number): two documents' 第三条 are different articles
     earned: float            # 0..1
     at: datetime
     source: str              # "practice" | "exam"
@@ -51,22 +51,28 @@ def exam_answers_reviewable(attempt_status: str, policy: str, closes_at: datetim
 
 
 def user_evidence(user_id: int, now: datetime | None = None) -> list[Evidence]:
+    """The candidate's practice answers and reviewable exam answers. The article is the answered version's number
+    in the question's current document, so that a revision of a document carries the evidence over."""
     now = now or utcnow()
-    evidence = [Evidence(qid, article, earned, at, "practice") for qid, article, earned, at in db.session.execute(
-        select(PracticeAnswer.question_id, QuestionVersion.article_number, PracticeAnswer.earned,
-               PracticeAnswer.answered_at)
-        .join(QuestionVersion, QuestionVersion.id == PracticeAnswer.question_version_id)
-        .where(PracticeAnswer.user_id == user_id))]
+    evidence = [Evidence(qid, article_key(document, number), earned, at, "practice")
+                for qid, document, number, earned, at in db.session.execute(
+                    select(PracticeAnswer.question_id, Question.document_id, QuestionVersion.article_number,
+                           PracticeAnswer.earned, PracticeAnswer.answered_at)
+                    .join(QuestionVersion, QuestionVersion.id == PracticeAnswer.question_version_id)
+                    .join(Question, Question.id == PracticeAnswer.question_id)
+                    .where(PracticeAnswer.user_id == user_id))]
     key_version = func.coalesce(PaperItem.graded_version_id, PaperItem.question_version_id)
     for row in db.session.execute(
-            select(QuestionVersion.question_id, QuestionVersion.article_number, PaperItem.earned, PaperItem.points,
+            select(QuestionVersion.question_id, Question.document_id, QuestionVersion.article_number,
+                   PaperItem.earned, PaperItem.points,
                    Attempt.submitted_at, Attempt.status, Exam.review_policy, Exam.closes_at, Exam.title)
             .join(Attempt, Attempt.id == PaperItem.attempt_id).join(Exam, Exam.id == Attempt.exam_id)
             .join(QuestionVersion, QuestionVersion.id == key_version)
+            .join(Question, Question.id == QuestionVersion.question_id)
             .where(Attempt.user_id == user_id, Attempt.status.in_(FINISHED))):
         if row.points > 0 and exam_answers_reviewable(row.status, row.review_policy, row.closes_at, now):
-            evidence.append(Evidence(row.question_id, row.article_number, (row.earned or 0.0) / row.points,
-                                     row.submitted_at, "exam", row.title))
+            evidence.append(Evidence(row.question_id, article_key(row.document_id, row.article_number),
+                                     (row.earned or 0.0) / row.points, row.submitted_at, "exam", row.title))
     return evidence
 
 
@@ -77,8 +83,9 @@ def reviews_by_question(evidence: list[Evidence]) -> dict[int, list[scheduler.Re
     return reviews
 
 
-def article_priority(evidence: list[Evidence]) -> dict[int, float]:
-    totals: dict[int, list[float]] = defaultdict(list)
+def article_priority(evidence: list[Evidence]) -> dict[tuple[int, int], float]:
+    """Smoothed mastery per (document, article) over all the evidence (the drill's weakest-article order)."""
+    totals: dict[tuple[int, int], list[float]] = defaultdict(list)
     for e in evidence:
         if e.article is not None:
             totals[e.article].append(e.earned)
@@ -157,15 +164,16 @@ def _open_book_entries(evidence: list[Evidence]) -> dict[int, scheduler.BookEntr
 
 
 def wrong_count(user_id: int, now: datetime | None = None) -> int:
-    """How many questions of the practice pool are in the candidate's 错题本 (for the home page)."""
+    """How many questions of the practice pool (every 现行 document) are in the candidate's 错题本 (home page)."""
     open_ids = list(_open_book_entries(user_evidence(user_id, now)))
     if not open_ids:
         return 0
-    return db.session.scalar(select(func.count(Question.id)).where(Question.id.in_(open_ids), *pool_filter()))
+    return db.session.scalar(select(func.count(Question.id)).where(Question.id.in_(open_ids),
+                                                                   *pool_filter(every_current=True)))
 
 
 def wrong_book(user_id: int, now: datetime | None = None) -> list[WrongEntry]:
-    """Questions still in the 错题本 (practice pool only), the most recent mistake first."""
+    """Questions still in the 错题本 (practice pool of every 现行 document), the most recent mistake first."""
     evidence = user_evidence(user_id, now)
     last_wrong_source = {}
     for e in sorted(evidence, key=lambda e: e.at):
@@ -173,7 +181,7 @@ def wrong_book(user_id: int, now: datetime | None = None) -> list[WrongEntry]:
             last_wrong_source[e.question_id] = e.exam_title or "练习"
     entries = _open_book_entries(evidence)
     ordered = sorted(entries, key=lambda qid: entries[qid].wrong_at, reverse=True)
-    questions = {q["question"]: q for q in present_questions(ordered)}
+    questions = {q["question"]: q for q in present_questions(ordered, every_current=True)}
     return [WrongEntry(questions[qid], entries[qid], last_wrong_source.get(qid, "练习"))
             for qid in ordered if qid in questions]
 
@@ -205,10 +213,11 @@ class ArticleCell:
         return "low" if m < 0.6 else "mid" if m < 0.85 else "high"
 
 
-def mastery_map(user_id: int, now: datetime | None = None) -> list[ArticleCell]:
-    """All articles in order, each with the candidate's evidence (practice and reviewable exams)."""
-    cells = {a.number: ArticleCell(a) for a in db.session.scalars(select(Article).where(in_default_document())
-                                                                   .order_by(Article.number))}
+def mastery_map(user_id: int, document_id: int, now: datetime | None = None) -> list[ArticleCell]:
+    """A document's articles in order, each with the candidate's evidence on it (practice and reviewable
+    exams); another document's article of the same number is not this one."""
+    cells = {(document_id, a.number): ArticleCell(a) for a in db.session.scalars(
+        select(Article).where(Article.document_id == document_id).order_by(Article.number))}
     for e in user_evidence(user_id, now):
         cell = cells.get(e.article)
         if cell is None:

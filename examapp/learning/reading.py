@@ -1,4 +1,4 @@
-"""Reading the regulation: chapters, the key phrases of articles and highlighting them, practice counts."""
+"""Reading a policy document: chapters, the key phrases of articles and highlighting them, practice counts."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -24,15 +24,15 @@ def chapters(document_id: int | None = None) -> list[dict]:
             for c, t, lo, hi, n in rows]
 
 
-def key_phrases(article_numbers: list[int]) -> dict[int, list[str]]:
-    """Per article, the phrases its fill-in questions ask for (the bank checks they appear in the article's
-    text): the words a secretary should know by heart."""
+def key_phrases(document_id: int, article_numbers: list[int]) -> dict[int, list[str]]:
+    """Per article of the document, the phrases its fill-in questions ask for (the bank checks they appear in
+    the article's text): the words a secretary should know by heart."""
     phrases: dict[int, list[str]] = defaultdict(list)
     rows = db.session.execute(
         select(QuestionVersion.article_number, QuestionVersion.answer)
         .join(Question, (Question.id == QuestionVersion.question_id) & (Question.version == QuestionVersion.version))
         .where(QuestionVersion.type.in_(qtypes.with_shape(qtypes.BLANKS)), QuestionVersion.article_number.in_(article_numbers),
-               in_default_document(QuestionVersion.document_id), Question.active.is_(True)).order_by(Question.id))
+               QuestionVersion.document_id == document_id, Question.active.is_(True)).order_by(Question.id))
     for article, answer in rows:
         for blank in answer or []:
             if blank and blank[0] not in phrases[article]:
@@ -58,6 +58,7 @@ def highlight(text: str, phrases: list[str]) -> list[tuple[str, bool]]:
     return runs
 
 
-def practice_counts_by_article() -> dict[int, int]:
+def practice_counts_by_article(document_id: int) -> dict[int, int]:
+    """How many practice questions each of the document's articles has (its 练一练 button)."""
     return dict(db.session.execute(select(Question.article_number, func.count(Question.id))
-                                   .where(*pool_filter()).group_by(Question.article_number)).all())
+                                   .where(*pool_filter(document_id)).group_by(Question.article_number)).all())

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from examapp.access.policy import candidate_session, roles_required
 from examapp.access.roles import CANDIDATE, STAFF
 from examapp.bank import qtypes
-from examapp.bank.models import Article
-from examapp.bank.services import current_document_id, current_documents, default_document_id, in_default_document
+from examapp.bank.models import Article, Document
+from examapp.bank.services import current_document_id, current_documents, default_document_id
 from examapp.downloads import send_download
 from examapp.errors import user_error_json
 from examapp.exams.mastery import mastery_report
@@ -59,30 +59,7 @@ def learning_error(exc: LearningError):
 @roles_required(CANDIDATE)
 def index():
     summary = summary_for(current_user.id)
-    return render_template("learning/index.html", summary=summary, chapters=chapters())
-
-
-@bp.route("/read")
-@roles_required(CANDIDATE)
-def read():
-    return render_template("learning/read.html", chapters=chapters())
-
-
-@bp.route("/read/<int:chapter>")
-@roles_required(CANDIDATE)
-def read_chapter(chapter: int):
-    articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter, in_default_document()).order_by(Article.number)))
-    if not articles:
-        abort(404)
-    all_chapters = chapters()
-    phrases = key_phrases([a.number for a in articles])
-    counts = practice_counts_by_article()
-    shown = [{"article": a, "runs": highlight(a.text, phrases.get(a.number, [])),
-              "phrases": phrases.get(a.number, []), "questions": counts.get(a.number, 0)} for a in articles]
-    position = [c["number"] for c in all_chapters].index(chapter)
-    return render_template("learning/chapter.html", chapter=all_chapters[position], articles=shown,
-                           previous=all_chapters[position - 1] if position > 0 else None,
-                           following=all_chapters[position + 1] if position + 1 < len(all_chapters) else None)
+    return render_template("learning/index.html", summary=summary, documents=current_documents())
 
 
 def _int_arg(name: str) -> int | None:
@@ -90,12 +67,51 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 6 else None
 
 
+def _chosen_document() -> tuple[int | None, int | None]:
+    """The 现行 document chosen by ?document=ID (default and unknown: the 《条例》; None before it is loaded),
+    and what a link passes on (None for the 《条例》, so its links stay as they were)."""
+    document_id = current_document_id(_int_arg("document"))
+    return document_id, None if document_id == default_document_id() else document_id
+
+
+def _document(document_id: int | None) -> Document | None:
+    return db.session.get(Document, document_id) if document_id is not None else None
+
+
+@bp.route("/read")
+@roles_required(CANDIDATE)
+def read():
+    document_id, document = _chosen_document()
+    return render_template("learning/read.html", chapters=chapters(document_id), documents=current_documents(),
+                           document=_document(document_id), document_arg=document)
+
+
+@bp.route("/read/<int:chapter>")
+@roles_required(CANDIDATE)
+def read_chapter(chapter: int):
+    document_id, document = _chosen_document()
+    articles = list(db.session.scalars(select(Article).where(Article.chapter == chapter,
+                                                             Article.document_id == document_id)
+                                       .order_by(Article.number)))
+    if not articles:
+        abort(404)
+    all_chapters = chapters(document_id)
+    phrases = key_phrases(document_id, [a.number for a in articles])
+    counts = practice_counts_by_article(document_id)
+    shown = [{"article": a, "runs": highlight(a.text, phrases.get(a.number, [])),
+              "phrases": phrases.get(a.number, []), "questions": counts.get(a.number, 0)} for a in articles]
+    position = [c["number"] for c in all_chapters].index(chapter)
+    return render_template("learning/chapter.html", chapter=all_chapters[position], articles=shown,
+                           document=_document(document_id), document_arg=document,
+                           previous=all_chapters[position - 1] if position > 0 else None,
+                           following=all_chapters[position + 1] if position + 1 < len(all_chapters) else None)
+
+
 @bp.route("/practice")
 @roles_required(CANDIDATE)
 def practice():
     qtype = request.args.get("type") if qtypes.find(request.args.get("type")) else None
-    document_id = current_document_id(_int_arg("document"))
-    document = None if document_id == default_document_id() else document_id   # None: the 《条例》, as before
+    document_id, document = _chosen_document()
     selection = services.PracticeSelection(chapter=_int_arg("chapter"), article=_int_arg("article"), qtype=qtype,
                                            page=_int_arg("page") or 1, document=document)
     chosen = selection.chapter is not None or selection.article is not None or qtype is not None
@@ -120,7 +136,8 @@ def daily():
         drill = drill_for(user_id, now)
         db.session.commit()
     answered_ids = answered_in_drill(drill)
-    return render_template("learning/daily.html", drill=drill, questions=services.present_questions(drill.question_ids),
+    questions = services.present_questions(drill.question_ids, every_current=True)
+    return render_template("learning/daily.html", drill=drill, questions=questions,
                            answered=len(answered_ids), answered_ids=answered_ids, size=len(drill.question_ids),
                            summary=summary_for(user_id, now), mode=DAILY)
 
@@ -135,8 +152,10 @@ def wrong():
 @bp.route("/mastery")
 @roles_required(CANDIDATE)
 def mastery():
-    cells = mastery_map(current_user.id)
-    return render_template("learning/mastery.html", cells=cells, chapters=chapters())
+    document_id, document = _chosen_document()
+    return render_template("learning/mastery.html", cells=mastery_map(current_user.id, document_id),
+                           chapters=chapters(document_id), documents=current_documents(),
+                           document=_document(document_id), document_arg=document)
 
 
 # --- the practice-answer API (the same discipline as the exam autosave) -----------------------------
@@ -190,32 +209,34 @@ def _effect_exams(exams: list[Exam]) -> tuple[Exam | None, Exam | None]:
 
 def _overview():
     now = utcnow()
+    document_id, document_arg = _chosen_document()
     rows = participation(now)
-    report = mastery_report(district_mastery_rows(now))
+    report = mastery_report(district_mastery_rows(document_id, now))
     exams = closed_exams(now)
     before, after = _effect_exams(exams)
-    effect = learning_effect(before, after) if before else None
-    return rows, report, exams, before, after, effect
+    effect = learning_effect(before, after, document_id) if before else None
+    return rows, report, exams, before, after, effect, _document(document_id), document_arg
 
 
 @bp.route("/manage")
 @roles_required(*STAFF)
 def overview():
-    rows, report, exams, before, after, effect = _overview()
+    rows, report, exams, before, after, effect, document, document_arg = _overview()
     return render_template("learning/overview.html", rows=rows, report=report, exams=exams, before=before,
                            after=after, effect=effect, daily_count=services.daily_count(), form=ConfirmForm(),
                            max_daily=MAX_DAILY_COUNT, practised=sum(1 for r in rows if r.answers),
-                           done_today=sum(1 for r in rows if r.done_today))
+                           done_today=sum(1 for r in rows if r.done_today), documents=current_documents(),
+                           document=document, document_arg=document_arg)
 
 
 @bp.route("/manage/export.xlsx")
 @roles_required(*STAFF)
 def export():
-    rows, report, _exams, before, after, effect = _overview()
+    rows, report, _exams, before, after, effect, document, document_arg = _overview()
     title = f"学习效果：{before.title} → {after.title}" if before else ""
-    content = overview_workbook(rows, report, effect, title)
-    return send_download(content, "学习情况.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = overview_workbook(rows, report, effect, title, document.display_title if document else "")
+    name = f"学习情况（{document.title}）.xlsx" if document_arg else "学习情况.xlsx"
+    return send_download(content, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @bp.route("/manage/settings", methods=["POST"])

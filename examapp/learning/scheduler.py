@@ -21,7 +21,8 @@ answer. A partly right answer (half marks on a multiple choice, one blank of two
 **Article priority**: smoothed mastery (earned + 1) / (responses + 2) over every response to the article's
 questions (practice and exams, each response weighing 1, earned 0..1). An article never answered is 1/2, one
 wrong answer makes it 1/3, one right answer 2/3: the least mastered articles come first, unseen ones in
-the middle.
+the middle. An article is a key the caller chooses: the app uses (document, number), so the 《条例》's 第三条 and
+another policy document's 第三条 have a priority each.
 
 **Daily drill** of N questions (``choose_daily``): questions due today or earlier, weakest article first;
 then questions never answered, one per article in turn, weakest article first; then, if the bank is still
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -107,25 +109,33 @@ def smoothed_mastery(earned: float, responses: int) -> float:
     return (earned + 1.0) / (responses + 2.0)
 
 
+# An article as the drill knows it: any comparable, hashable key — the app uses (document, number), so that two
+# documents' 第三条 are two articles; a plain number does as well.
+ArticleKey = Hashable
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A question the drill may choose: its id and the article it cites (None: no article)."""
     question_id: int
-    article: int | None
+    article: ArticleKey | None
 
 
 @dataclass
 class DrillInput:
     questions: list[Candidate]                    # the practice pool (active, not exam-only)
     cards: dict[int, Card]                         # question id -> card, for questions answered before
-    priority: dict[int, float] = field(default_factory=dict)   # article -> smoothed mastery (absent: 1/2)
+    priority: dict[ArticleKey, float] = field(default_factory=dict)   # article -> smoothed mastery (absent: 1/2)
 
 
 def choose_daily(data: DrillInput, today: date, count: int, seed: int) -> list[int]:
     """Up to ``count`` question ids for today's drill, in the order to ask them (see the module docstring)."""
-    def weakness(article: int | None) -> tuple[float, int]:
-        return (round(data.priority.get(article, 0.5), 9) if article is not None else 0.5,
-                article if article is not None else 10**6)
+    def weakness(article: ArticleKey | None) -> tuple:
+        # Questions citing no article come after the articles of equal priority; the flag keeps None from
+        # being compared with a key.
+        if article is None:
+            return (0.5, True, 0)
+        return (round(data.priority.get(article, 0.5), 9), False, article)
 
     seen = [q for q in data.questions if q.question_id in data.cards]
     due = sorted((q for q in seen if data.cards[q.question_id].due <= today),
@@ -133,7 +143,7 @@ def choose_daily(data: DrillInput, today: date, count: int, seed: int) -> list[i
     chosen = [q.question_id for q in due[:count]]
 
     if len(chosen) < count:
-        fresh: dict[int | None, list[int]] = defaultdict(list)
+        fresh: dict[ArticleKey | None, list[int]] = defaultdict(list)
         for q in data.questions:
             if q.question_id not in data.cards:
                 fresh[q.article].append(q.question_id)

@@ -2,7 +2,7 @@
 
 Loads plain rows and hands them to the pure scheduler (scheduler.py) and to the exams domain's pure grading
 and statistics. The rest of learning: `progress` (evidence, the daily drill, the 错题本, mastery), `reading`
-(the regulation with key phrases), `overview` (the organiser's overview and its workbook)."""
+(a policy document with key phrases), `overview` (the organiser's overview and its workbook)."""
 from __future__ import annotations
 
 import functools
@@ -17,7 +17,7 @@ from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.bank import qtypes
 from examapp.bank.core import OPTION_KEYS, count_blanks, int_to_cn_numeral
-from examapp.bank.models import Article, Question, QuestionVersion
+from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
 from examapp.bank.services import in_default_document
 from examapp.exams import grading
 from examapp.exams.papers import display_answer, present_item
@@ -79,18 +79,30 @@ def set_daily_count(count: int, *, actor_id: int | None = None) -> None:
 
 # --- the practice pool ----------------------------------------------------------------------------
 
-def pool_filter(document_id: int | None = None):
-    """Questions a candidate may practise: active, not 仅用于考试, on the given document (None: 《条例》, which is
-    all the daily drill, mastery and wrong-question book read so far)."""
-    on_document = (in_default_document(Question.document_id) if document_id is None
-                   else Question.document_id == document_id)
+def pool_filter(document_id: int | None = None, *, every_current: bool = False):
+    """Questions a candidate may practise: active, not 仅用于考试, on the given document (None: the 《条例》, as
+    practice and reading choose one), or with ``every_current`` on any 现行 document (the daily drill, the
+    错题本)."""
+    if every_current:
+        on_document = Question.document_id.in_(select(Document.id).where(Document.status == DOCUMENT_CURRENT))
+    elif document_id is None:
+        on_document = in_default_document(Question.document_id)
+    else:
+        on_document = Question.document_id == document_id
     return (Question.active.is_(True), Question.exam_only.is_(False), on_document)
 
 
 def practice_pool() -> list[scheduler.Candidate]:
-    """Every question a candidate may practise: active and not marked 仅用于考试."""
-    return [scheduler.Candidate(qid, article) for qid, article in db.session.execute(
-        select(Question.id, Question.article_number).where(*pool_filter()).order_by(Question.id))]
+    """Every question the daily drill may choose: active, not 仅用于考试, on a 现行 document; each keyed by its
+    (document, article) so that two documents' 第三条 are different articles."""
+    return [scheduler.Candidate(qid, article_key(document_id, number)) for qid, document_id, number in db.session.execute(
+        select(Question.id, Question.document_id, Question.article_number).where(*pool_filter(every_current=True))
+        .order_by(Question.id))]
+
+
+def article_key(document_id: int | None, number: int | None) -> tuple[int, int] | None:
+    """An article as the schedule and the mastery map know it: (document, number); None without an article."""
+    return None if number is None or document_id is None else (document_id, number)
 
 
 def present_question(version: QuestionVersion) -> dict:
@@ -103,24 +115,28 @@ def present_question(version: QuestionVersion) -> dict:
     item = present_item(version, bank_order, version.question_id, 1.0)
     item["question"] = version.question_id
     item["article"] = version.article_number
+    item["document"] = version.document_id
     item["type_label"] = qtypes.label(version.type)
     if "blanks" in item:
         item["blank_numbers"] = list(range(1, item["blanks"] + 1))
     return item
 
 
-def _current_versions(question_ids: list[int], document_id: int | None = None) -> dict[int, QuestionVersion]:
+def _current_versions(question_ids: list[int], document_id: int | None = None,
+                      every_current: bool = False) -> dict[int, QuestionVersion]:
     if not question_ids:
         return {}
     rows = db.session.scalars(
         select(QuestionVersion).join(Question, (Question.id == QuestionVersion.question_id)
                                      & (Question.version == QuestionVersion.version))
-        .where(Question.id.in_(question_ids), *pool_filter(document_id)))
+        .where(Question.id.in_(question_ids), *pool_filter(document_id, every_current=every_current)))
     return {v.question_id: v for v in rows}
 
 
-def present_questions(question_ids: list[int], document_id: int | None = None) -> list[dict]:
-    versions = _current_versions(question_ids, document_id)
+def present_questions(question_ids: list[int], document_id: int | None = None, *,
+                      every_current: bool = False) -> list[dict]:
+    """The practice cards of these questions still in the pool (of one document, or ``every_current``), in order."""
+    versions = _current_versions(question_ids, document_id, every_current)
     return [present_question(versions[qid]) for qid in question_ids if qid in versions]
 
 

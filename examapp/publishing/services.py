@@ -354,13 +354,17 @@ def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dic
         select(Attempt, PartyOrganization.name).join(User, User.id == Attempt.user_id)
         .join(PartyOrganization, PartyOrganization.id == User.organization_id)
         .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED)).order_by(Attempt.id)).all()
+    from examapp.bank.core import article_citation
     from examapp.bank.models import Article
-    from examapp.bank.services import in_default_document
-    texts = dict(db.session.execute(select(Article.number, Article.text).where(in_default_document())).all())
+    from examapp.bank.services import document_names
+    names = document_names()
+    texts = {(d, n): text for d, n, text in db.session.execute(select(Article.document_id, Article.number,
+                                                                       Article.text))}
     for attempt, organization in rows:
-        weak = candidate_weak_articles(attempt)
-        out[organization] = [{"article": f"第{int_to_cn_numeral(m.article)}条", "mastery": round(m.mastery, 4),
-                              "title": _excerpt(texts.get(m.article, ""))} for m in weak if m.article]
+        weak = [m for m in candidate_weak_articles(attempt) if m.article]
+        out[organization] = [{"article": article_citation(m.article, names.get(m.document, "")),
+                              "mastery": round(m.mastery, 4), "title": _excerpt(texts.get((m.document, m.article), ""))}
+                             for m in weak]
     return out
 
 

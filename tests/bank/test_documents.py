@@ -341,7 +341,7 @@ def test_after_the_regulation_is_revised_its_pages_and_practice_follow_the_revis
         assert {q.article_number for q in db.session.scalars(flagged)} == {72}
 
 
-def test_exam_sections_without_a_document_and_practice_still_draw_only_the_regulations_questions(app, bank):
+def test_exam_sections_without_a_document_draw_only_the_regulations_questions_the_drill_every_current_one(app, bank):
     from examapp.bank import services
     from examapp.exams.assembly import Section, section_pool
     from examapp.exams.services import active_pool
@@ -353,6 +353,8 @@ def test_exam_sections_without_a_document_and_practice_still_draw_only_the_regul
         question = services.create_question(QuestionData(type="truefalse", stem="单位不得收取帮办费用。", answer=True,
                                                          explanation="", article=4), document_id=sample.id)
         db.session.commit()
-        assert (len(section_pool(regulation, active_pool())), len(practice_pool())) == (exam_pool, practice)
+        # The daily drill's pool takes every 现行 document's questions, keyed by (document, article).
+        assert (len(section_pool(regulation, active_pool())), len(practice_pool())) == (exam_pool, practice + 1)
+        assert [c.article for c in practice_pool() if c.question_id == question.id] == [(sample.id, 4)]
         assert [q.question_id for q in section_pool(Section("truefalse", 1, 1.0, document=sample.id),
                                                     active_pool())] == [question.id]

@@ -15,9 +15,9 @@ def open_exam(duration=30, review="after_submit", **overrides):
     definition = services.ExamDefinition(
         title=overrides.pop("title", "测试考试"), description="说明", opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(hours=2), duration_minutes=duration,
-        sections=[Section("single", 5, 2.0), Section("multiple", 3, 2.0), Section("truefalse", 3, 1.0),
-                  Section("fill", 2, 2.0)],
-        multiple_rule=PARTIAL_HALF, pass_mark=12, review_policy=review, **overrides)
+        sections=overrides.pop("sections", [Section("single", 5, 2.0), Section("multiple", 3, 2.0),
+                                            Section("truefalse", 3, 1.0), Section("fill", 2, 2.0)]),
+        multiple_rule=PARTIAL_HALF, pass_mark=overrides.pop("pass_mark", 12), review_policy=review, **overrides)
     exam = services.save_exam(definition)
     services.publish_exam(exam)
     db.session.commit()

@@ -50,7 +50,7 @@ def test_results_rank_ties_and_absentees(app, exam, runner, tmp_path):
     assert round(summary["sd"], 4) == 2.3094 and summary["max"] == 6.0 and summary["min"] == 2.0
     assert summary["pass_rate"] == 0.0   # pass mark 12
     assert {"question", "facility", "discrimination", "options"} <= set(data["items"][0])
-    assert data["articles"] and {"article", "mastery"} == set(data["articles"][0])
+    assert data["articles"] and {"document", "article", "mastery"} == set(data["articles"][0])
     # Random papers: α over the marks of the 13 paper slots (5 单选 ×2, 3 多选 ×2, 3 判断 ×1, 2 填空 ×2).
     # Only 单选 slots vary: slot 1 [2,2,2] var 0; slots 2 and 3 [2,2,0] mean 4/3, SS 8/9+8/9... = 24/9,
     # var 4/3 each → Σ 8/3; totals [6,6,2] var 16/3 (the summary's sd² = 2.3094²).

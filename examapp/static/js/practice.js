@@ -72,7 +72,9 @@
     box.appendChild(el("div", { text: "正确答案：" + describe(card.dataset.shape, data.correct) }));
     if (data.explanation) { box.appendChild(el("div", { class: "mt-1", text: "解析：" + data.explanation })); }
     if (data.article_text) {
-      const details = el("details", { class: "mt-1" }, [el("summary", { text: data.article_label + " 原文" }),
+      // The card names another document's article (《示例办法》第三条); the answer only knows the number.
+      const label = card.dataset.articleLabel || data.article_label;
+      const details = el("details", { class: "mt-1" }, [el("summary", { text: label + " 原文" }),
         el("div", { class: "article-text mt-2", text: data.article_text })]);
       box.appendChild(details);
     }

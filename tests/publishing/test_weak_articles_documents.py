@@ -1,0 +1,69 @@
+"""Weak articles on the result page and the score card when an exam draws on a second policy document: the article
+is that document's, named and quoted from it (both engines)."""
+from sqlalchemy import select
+
+from examapp.accounts.models import User
+from examapp.bank.models import Question
+from examapp.exams import proctoring
+from examapp.exams.assembly import Section
+from examapp.exams.attempts import start_attempt, submit_attempt
+from examapp.exams.autosave import save_answer
+from examapp.exams.papers import display_answer
+from examapp.extensions import db
+from examapp.publishing import documents
+from examapp.publishing import services as publishing
+from examapp.scoring import services
+from examapp.scoring.models import EvaluationRound
+from tests.conftest import login
+from tests.exams.conftest import open_exam
+from tests.exams.test_documents import sample_with_questions
+from tests.publishing.test_publishing import computed_round
+
+TITLE = "《示例市优化营商服务办法》"
+
+
+def sit_sample_exam(app) -> tuple[int, int]:
+    """sj01 sits an exam of two 《条例》 true/false items and the sample's three, all right but the sample's
+    第三条 (its answer is true; sj01 says false); the exam then closes. Returns (exam id, attempt id)."""
+    sample_id, _ = sample_with_questions(app)
+    with app.app_context():
+        exam = open_exam(title="十月知识考试", pass_mark=3, sections=[Section("truefalse", 2, 1.0),
+                                                       Section("truefalse", 3, 1.0, document=sample_id)])
+        user = db.session.scalar(select(User).where(User.username == "sj01"))
+        attempt = start_attempt(exam, user)
+        for seq, item in enumerate(attempt.items, start=1):
+            question = db.session.get(Question, item.version.question_id)
+            wrong = (question.document_id, question.article_number) == (sample_id, 3)
+            save_answer(attempt.id, user.id, item.id, not display_answer(item.version, item.option_order)
+                        if wrong else display_answer(item.version, item.option_order), seq)
+        submit_attempt(attempt)
+        proctoring.close_now(exam, "考试结束")
+        db.session.commit()
+        assert (attempt.score, attempt.max_score) == (4.0, 5.0)
+        return exam.id, attempt.id
+
+
+def test_the_score_card_quotes_the_second_documents_weak_article(app, bank, demo):
+    exam_id, _ = sit_sample_exam(app)
+    round_id = computed_round(app)
+    with app.app_context():
+        round_ = db.session.get(EvaluationRound, round_id)
+        services.set_counted_exams(round_, [exam_id])
+        services.compute_round(round_)
+        snap = publishing.publish("ranking", round_=round_, final=True)
+        db.session.commit()
+        org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
+                                        "on u.organization_id = o.id where u.username = 'sj01'"))
+        card = documents.score_card_doc(snap, org)
+    # The only article below full marks is the sample's 第三条 (0 of 1), quoted from the sample, not the
+    # 《条例》's 第三条 (国家持续深化简政放权……).
+    assert card["weakest_articles"] == [{"article": f"{TITLE}第三条", "mastery": 0.0,
+                                         "title": "服务专员应当在三个工作日内答复市场主体的咨询。"}]
+
+
+def test_the_result_page_names_the_second_documents_weak_article(app, bank, demo):
+    _exam_id, attempt_id = sit_sample_exam(app)     # closed: the result page lists the weak articles
+    client = app.test_client()
+    login(client, "sj01")
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert f"需要加强的条款：</strong>\n    <span class=\"badge text-bg-light border me-1\">{TITLE}第三条 得分率 0%</span>" in page
