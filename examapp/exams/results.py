@@ -230,8 +230,10 @@ def _responses(attempts: list[Counted], kinds: dict[int, str]):
     return attempt_rows, mastery_rows, questions
 
 
-def candidate_weak_articles(attempt: Attempt) -> list[Mastery]:
-    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id == attempt.id)
+def candidate_weak_articles(*attempts: Attempt) -> list[Mastery]:
+    """One candidate's weakest articles over the given attempts' items together (one exam, or a round's
+    counted exams)."""
+    items = db.session.scalars(select(PaperItem).where(PaperItem.attempt_id.in_([a.id for a in attempts]))
                                .options(selectinload(PaperItem.version))).all()
     chapters = {(d, n): c for d, n, c in db.session.execute(select(Article.document_id, Article.number, Article.chapter))}
     rows = [MasteryResponse(article_number=i.version.article_number,

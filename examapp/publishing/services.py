@@ -360,8 +360,11 @@ def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dic
     names = document_names()
     texts = {(d, n): text for d, n, text in db.session.execute(select(Article.document_id, Article.number,
                                                                        Article.text))}
-    for attempt, organization in rows:
-        weak = [m for m in candidate_weak_articles(attempt) if m.article]
+    attempts: dict[str, list] = {}
+    for attempt, organization in rows:       # every finished attempt of every counted exam, pooled
+        attempts.setdefault(organization, []).append(attempt)
+    for organization, theirs in attempts.items():
+        weak = [m for m in candidate_weak_articles(*theirs) if m.article]
         out[organization] = [{"article": article_citation(m.article, names.get(m.document, "")),
                               "mastery": round(m.mastery, 4), "title": _excerpt(texts.get((m.document, m.article), ""))}
                              for m in weak]

@@ -67,3 +67,36 @@ def test_the_result_page_names_the_second_documents_weak_article(app, bank, demo
     login(client, "sj01")
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert f"需要加强的条款：</strong>\n    <span class=\"badge text-bg-light border me-1\">{TITLE}第三条 得分率 0%</span>" in page
+
+
+def test_the_score_card_pools_the_weak_articles_of_every_counted_exam(app, bank, demo):
+    """Two counted exams: the sample's 第三条 wrong in the first, one 《条例》 article wrong in the second. The card
+    lists both (each 0 of 1), not only the last exam's."""
+    first_exam, _ = sit_sample_exam(app)
+    with app.app_context():
+        second = open_exam(title="十一月知识考试", pass_mark=1, sections=[Section("truefalse", 2, 1.0)])
+        user = db.session.scalar(select(User).where(User.username == "sj01"))
+        attempt = start_attempt(second, user)
+        wrong_article = attempt.items[0].version.article_number     # every item on it answered wrong
+        for seq, item in enumerate(attempt.items, start=1):
+            right = display_answer(item.version, item.option_order)
+            save_answer(attempt.id, user.id, item.id,
+                        not right if item.version.article_number == wrong_article else right, seq)
+        submit_attempt(attempt)
+        proctoring.close_now(second, "考试结束")
+        db.session.commit()
+        second_exam = second.id
+    round_id = computed_round(app)
+    with app.app_context():
+        round_ = db.session.get(EvaluationRound, round_id)
+        services.set_counted_exams(round_, [first_exam, second_exam])
+        services.compute_round(round_)
+        snap = publishing.publish("ranking", round_=round_, final=True)
+        db.session.commit()
+        org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
+                                        "on u.organization_id = o.id where u.username = 'sj01'"))
+        card = documents.score_card_doc(snap, org)
+    from examapp.bank.core import int_to_cn_numeral
+    assert sorted(w["article"] for w in card["weakest_articles"]) == sorted(
+        [f"{TITLE}第三条", f"第{int_to_cn_numeral(wrong_article)}条"])
+    assert {w["mastery"] for w in card["weakest_articles"]} == {0.0}
