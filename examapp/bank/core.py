@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from examapp.bank import qtypes
 from examapp.bank.letters import OPTION_KEYS
 from examapp.bank.qtypes import FALSE_WORDS, TRUE_WORDS
-from examapp.bank.text import BLANK_RE, count_blanks, normalise_width
+from examapp.bank.text import BLANK_RE, article_label, count_blanks, int_to_cn_numeral, normalise_width
 
 __all__ = ["BLANK_RE", "FALSE_WORDS", "OPTION_KEYS", "TRUE_WORDS", "count_blanks", "normalise_width"]
 
@@ -40,25 +40,6 @@ def cn_numeral_to_int(text: str) -> int:
         else:
             raise ValueError(f"无法识别的中文数字：{text}")
     return total + current
-
-
-def int_to_cn_numeral(number: int) -> str:
-    """Inverse of cn_numeral_to_int for 1–999, in the style used for article numbers."""
-    digits = "零一二三四五六七八九"
-    if not 0 < number < 1000:
-        raise ValueError(number)
-    hundreds, rest = divmod(number, 100)
-    tens, units = divmod(rest, 10)
-    out = ""
-    if hundreds:
-        out += digits[hundreds] + "百"
-        if rest and tens == 0:
-            out += "零"
-    if tens:
-        out += ("" if (tens == 1 and not hundreds) else digits[tens]) + "十"
-    if units:
-        out += digits[units]
-    return out
 
 
 def article_range_label(first: int, last: int) -> str:
@@ -231,7 +212,7 @@ def validate_question(q: QuestionData, articles: dict[int, Article], *, strict: 
     if q.difficulty not in DIFFICULTY_LABELS:
         errors.append(f"难度“{q.difficulty}”无效，应为 1（易）、2（中）或 3（难）")
     if q.article is not None and q.article not in articles:
-        errors.append(f"条款“第{q.article}条”不存在")
+        errors.append(f"条款“{article_label(q.article)}”不存在")
     if strict and q.article is None:
         errors.append("未关联条款")
     if strict and not q.explanation:

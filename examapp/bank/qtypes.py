@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from examapp.bank.letters import OPTION_KEYS, explanation_letter_problems
-from examapp.bank.text import count_blanks, normalise_width
+from examapp.bank.text import article_label, count_blanks, normalise_width
 
 CHOICE_ONE, CHOICE_MANY, TRUE_FALSE, BLANKS = "choice_one", "choice_many", "true_false", "blanks"
 
@@ -256,7 +256,7 @@ class Blanks(AnswerShape):
             body = normalise_width(article_text)
             for index, blank in enumerate(blanks, start=1):
                 if blank and blank[0] and normalise_width(blank[0]) not in body:
-                    errors.append(f"第 {index} 空的答案“{blank[0]}”未在第{article}条原文中出现")
+                    errors.append(f"第 {index} 空的答案“{blank[0]}”未在{article_label(article)}原文中出现")
         return errors
 
     def grade(self, answer, response, points, partial):

@@ -22,6 +22,7 @@ from examapp.bank.core import (
     question_from_mapping,
     validate_question,
 )
+from examapp.bank.text import article_label
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 REGULATION_FILE = "regulation.md"
@@ -144,7 +145,7 @@ def format_report(regulation: Regulation, report: BankReport, *, full: bool = Tr
         if row:
             lines.append("  " + "  ".join(row))
     if report.thin_articles:
-        lines.append(f"少于 {MIN_PER_ARTICLE} 题的条款：" + "、".join(f"第{n}条" for n in report.thin_articles))
+        lines.append(f"少于 {MIN_PER_ARTICLE} 题的条款：" + "、".join(article_label(n) for n in report.thin_articles))
     lines.append(f"错误：{len(report.errors)} 个")
     lines.extend(f"  {e}" for e in report.errors)
     return "\n".join(lines)

@@ -16,3 +16,29 @@ def normalise_width(text: str) -> str:
 
 def count_blanks(stem: str) -> int:
     return len(BLANK_RE.findall(stem or ""))
+
+
+def int_to_cn_numeral(number: int) -> str:
+    """Inverse of cn_numeral_to_int for 1–999, in the style used for article numbers."""
+    digits = "零一二三四五六七八九"
+    if not 0 < number < 1000:
+        raise ValueError(number)
+    hundreds, rest = divmod(number, 100)
+    tens, units = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += digits[hundreds] + "百"
+        if rest and tens == 0:
+            out += "零"
+    if tens:
+        out += ("" if (tens == 1 and not hundreds) else digits[tens]) + "十"
+    if units:
+        out += digits[units]
+    return out
+
+
+def article_label(number: object) -> str:
+    """第三条 (how the product writes an article); a number outside 1–999, as a message quotes it: 第1200条."""
+    if isinstance(number, int) and 0 < number < 1000:
+        return f"第{int_to_cn_numeral(number)}条"
+    return f"第{number}条"

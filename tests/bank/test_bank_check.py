@@ -49,7 +49,7 @@ def test_each_documents_questions_are_checked_and_counted_under_its_name(app, ba
     assert "  第一章 总则：0\n  第二章 服务保障：2\n" in sample
     assert "   1:0 !   2:0 !   3:1 !   4:0 !   5:1 !" in sample
     # Thin coverage of a new document is shown, not failed on.
-    assert "少于 3 题的条款：第1条、第2条、第3条、第4条、第5条\n错误：0 个" in sample
+    assert "少于 3 题的条款：第一条、第二条、第三条、第四条、第五条\n错误：0 个" in sample
 
 
 def test_a_fill_answer_no_longer_in_its_revised_article_fails_the_check(app, runner):
@@ -65,7 +65,7 @@ def test_a_fill_answer_no_longer_in_its_revised_article_fails_the_check(app, run
     assert result.exit_code == 1
     parts = sections(result.output)
     revised_part = parts["【数据库】《示例市优化营商服务办法》（示例政发〔2026〕9号）的在用题目："]
-    assert f"错误：1 个\n  题目 {fill_id}：第 1 空的答案“三个工作日”未在第3条原文中出现" in revised_part
+    assert f"错误：1 个\n  题目 {fill_id}：第 1 空的答案“三个工作日”未在第三条原文中出现" in revised_part
     # The question on the removed article stays on the old text, which is listed while it has questions.
     old_part = parts[f"【数据库】《示例市优化营商服务办法》（编号 {sample_id}，已修订）的在用题目："]
     assert "题目总数：1" in old_part and "错误：0 个" in old_part

@@ -68,7 +68,7 @@ def test_valid_single_choice_passes_strict_rules(regulation):
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"answer": "E"}, "不是已有选项"),
-    ({"article": 99}, "第99条”不存在"),
+    ({"article": 99}, "第九十九条”不存在"),
     ({"difficulty": 5}, "难度"),
     ({"options": [{"key": "A", "text": "甲"}, {"key": "A", "text": "乙"}]}, "选项字母重复"),
     ({"options": [{"key": k, "text": "同"} for k in "ABCD"]}, "内容相同"),
@@ -92,7 +92,7 @@ def test_fill_answer_must_appear_in_the_cited_article(regulation):
     assert validate_question(ok, regulation.articles_by_number, strict=True) == []
     wrong = QuestionData(type="fill", stem="营商环境是指……____因素和条件。", answer=[["政策性"]],
                          explanation="第二条", article=2, difficulty=1)
-    assert any("未在第2条原文中出现" in p for p in validate_question(wrong, regulation.articles_by_number))
+    assert any("未在第二条原文中出现" in p for p in validate_question(wrong, regulation.articles_by_number))
     blanks = QuestionData(type="fill", stem="____和____", answer=[["体制机制性"]], article=2)
     assert any("2 个空，答案有 1 个" in p for p in validate_question(blanks, regulation.articles_by_number))
 

@@ -167,7 +167,7 @@ def test_a_second_document_sits_beside_the_regulation_and_a_revision_flags_chang
                                                      explanation="见第五条", article=5), document_id=sample.id)
         on_sample[0].current.used_at = on_sample[0].created_at      # an exam used it: frozen
         # The fill answer is checked verbatim against the sample's article 3, not the regulation's.
-        with pytest.raises(services.BankError, match="未在第3条原文中出现"):
+        with pytest.raises(services.BankError, match="未在第三条原文中出现"):
             services.create_question(QuestionData(type="fill", stem="应当在______内答复。", answer=[["十个工作日"]],
                                                   explanation="", article=3), document_id=sample.id)
         db.session.commit()

@@ -186,8 +186,8 @@ def test_each_article_is_checked_against_its_own_documents_text(app, runner, two
     before = bank_by_document(app)
     result = runner.invoke(args=["bank", "import", str(path)])
     assert result.exit_code == 1
-    assert f"第 1 题（《{SAMPLE_TITLE}》）：条款“第9条”不存在" in result.output
-    assert "第 2 题：第 1 空的答案“五个工作日”未在第3条原文中出现" in result.output
+    assert f"第 1 题（《{SAMPLE_TITLE}》）：条款“第九条”不存在" in result.output
+    assert "第 2 题：第 1 空的答案“五个工作日”未在第三条原文中出现" in result.output
     assert "第 3 题" not in result.output and "文件有 2 处错误，未导入任何题目" in result.output
     assert bank_by_document(app) == before
 

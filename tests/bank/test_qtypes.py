@@ -73,7 +73,7 @@ def test_fill_grades_per_blank_ignoring_width_and_punctuation():
     assert fill.to_text(key) == "营商环境|社会生产力/生产力"
     assert fill.problems([], [["营商环境"]], "持续优化____。", "", ARTICLES[1].text, 1, strict=False) == []
     assert fill.problems([], [["服务"]], "持续优化____。", "", ARTICLES[1].text, 1, strict=False) == [
-        "第 1 空的答案“服务”未在第1条原文中出现"]
+        "第 1 空的答案“服务”未在第一条原文中出现"]
     assert fill.problems([], [["a"], ["b"]], "只有____。", "", None, None, strict=False) == ["题干有 1 个空，答案有 2 个"]
     assert fill.response_problem(["a\tb"], [], 1).startswith("填空题第 1 空含有不能保存的字符")
 

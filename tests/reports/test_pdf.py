@@ -386,7 +386,7 @@ def test_score_card_shows_components_with_their_working_and_inputs():
     text = compact("".join(pages_text(pdf)))
     for expected in ("个人综合考评得分卡", "王伟", "区发展和改革局党组", "第5名（共71名）", "86.42", "↑3",
                      "两次考试等权平均", "第二次测试", "3.2开办企业便利度", "未录入", "第4至7名之间",
-                     "第43条", "25.0%", HASH, "第1页共"):
+                     "第四十三条", "25.0%", HASH, "第1页共"):
         assert expected in text, expected
     assert score_card_pdf(card_doc()) == pdf
 

@@ -13,6 +13,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from examapp.bank.text import article_label
 from examapp.reports.fonts import ReportFonts
 from examapp.reports.pdf.layout import CELL_SIZE, DASH, GRID, TEXT_WIDTH, _build, _plain, _Styles, _text, format_number
 from examapp.reports.pdf.parts import (
@@ -166,7 +167,7 @@ def score_card_pdf(doc: Mapping, fonts: ReportFonts | None = None) -> bytes:
                 continue
             number = article.get("article")
             rate = article.get("mastery")
-            data.append([_cell(f"第{number}条" if isinstance(number, int) else number, styles.cell_center),
+            data.append([_cell(article_label(number) if isinstance(number, int) else number, styles.cell_center),
                          _cell(article.get("title") or "", styles.cell),
                          _cell(DASH if rate is None else f"{format_number(rate * 100, 1)}%", styles.cell_center)])
         story.append(_table(data, _fit_widths([70, None, 64])))
