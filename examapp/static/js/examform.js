@@ -68,7 +68,16 @@
     list.querySelectorAll(".invalid-feedback").forEach(function (node) { node.remove(); });   // about the old list
   }
 
+  const chosen = document.querySelector("[data-document-chosen]");
+  function name() {
+    if (!chosen) { return; }
+    chosen.textContent = "已选：" + select.options[select.selectedIndex].text;
+    chosen.hidden = false;
+  }
+  name();
+
   select.addEventListener("change", function () {
+    name();
     remember();
     showing = select.value;
     lists.forEach(function (list) { show(list, showing); });
