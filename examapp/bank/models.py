@@ -39,6 +39,11 @@ class Document(db.Model):
     def display_title(self) -> str:
         return f"《{self.title}》"
 
+    @property
+    def titled_number(self) -> str:
+        """《title》（文号）, or only 《title》 without a 文号: a document named where revisions share a title."""
+        return self.display_title + (f"（{self.number}）" if self.number else "")
+
 
 class Article(db.Model):
     """One article (条) of a document, e.g. 《优化营商环境条例》's, loaded from question_bank/regulation.md."""

@@ -259,7 +259,7 @@ def export_questions():
 
 def _revises_choices():
     return choices([(0, "（新文件，不修订已有文件）")] + [
-        (d.id, f"修订 {d.display_title}{'（' + d.number + '）' if d.number else ''}")
+        (d.id, f"修订 {d.titled_number}")
         for d, _articles, _questions in documents.documents() if d.status == DOCUMENT_CURRENT])
 
 

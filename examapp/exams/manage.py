@@ -1,6 +1,8 @@
 """Organiser pages for exams: list, define (with the blueprint checked against the bank), preview, publish."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,6 +11,7 @@ from examapp.access.policy import roles_required
 from examapp.access.roles import STAFF
 from examapp.accounts.services import list_organizations
 from examapp.bank import qtypes
+from examapp.bank.core import int_to_cn_numeral
 from examapp.bank.documents import chapters_of
 from examapp.bank.models import Document
 from examapp.bank.services import current_documents, default_document_id
@@ -32,21 +35,31 @@ def _exam_document(exam: Exam | None) -> int | None:
     return next((s.document for s in services.exam_sections(exam)), None) if exam else None
 
 
-def _prepare(form: ExamForm, exam: Exam | None) -> dict[int, list[tuple[int, str]]]:
+def _prepare(form: ExamForm, exam: Exam | None,
+             revisions: dict[int, services.DocumentRevision]) -> dict[int, list[tuple[int, str]]]:
     """Fill the form's choices; return every 现行 document's chapters, which the page's script shows in the
-    限定章 lists when the chosen document changes."""
+    限定章 lists when the chosen document changes. An exam on a document revised since is shown on the revision."""
     form.organizations.choices = choices((o.id, o.name) for o in list_organizations())
     documents = current_documents()
-    form.document.choices = choices((d.id, d.display_title + (f"（{d.number}）" if d.number else ""))
-                                    for d in documents)
+    form.document.choices = choices((d.id, d.titled_number) for d in documents)
     default = default_document_id()
     if request.method == "GET":
-        form.document.data = _exam_document(exam) or default
+        named = _exam_document(exam)
+        form.document.data = revisions[named].new.id if named in revisions else named or default
     chapters = chapters_of(d.id for d in documents)
     chosen = form.document.data if form.document.data in chapters else default
     for _, sub in form.section_forms():
         sub.chapters.choices = choices(chapters.get(chosen, []))
     return chapters
+
+
+def _offer_missing_chapters(form: ExamForm) -> None:
+    """Keep a stored chapter the chosen document no longer has (a revision removed it) ticked in its list, so
+    saving refuses it with the reason instead of silently dropping the restriction."""
+    for _, sub in form.section_forms():
+        offered = {choice.value for choice in sub.chapters.choices}
+        sub.chapters.choices += choices((c, f"第{int_to_cn_numeral(c)}章（现行版本中已无此章）")
+                                        for c in sub.chapters.data or () if c not in offered)
 
 
 def _definition(form: ExamForm) -> services.ExamDefinition:
@@ -139,13 +152,20 @@ def exam_edit(exam_id: int):
 def _exam_form(exam: Exam | None):
     """The exam form: a new exam (saved as a draft, sections prefilled) or an existing one."""
     form = exam_form()
-    chapters = _prepare(form, exam)
+    revisions = services.document_revisions(services.exam_sections(exam)) if exam else {}
+    chapters = _prepare(form, exam, revisions)
+    warnings = []
     if request.method == "GET":
         if exam is None:
             for qtype, sub in form.section_forms():
                 sub.count.data, sub.points.data = qtypes.get(qtype).default_section
         else:
             _fill(form, exam)
+            _offer_missing_chapters(form)
+            if revisions:
+                document = services.section_document(form.document.data)
+                warnings = services.chapter_problems([replace(s, document=document)
+                                                      for s in services.exam_sections(exam)])
     problems = []
     if form.validate_on_submit():
         saved, problems = _save(form, exam)
@@ -153,7 +173,8 @@ def _exam_form(exam: Exam | None):
             flash("考试已保存为草稿。请预览试卷，确认后发布。" if exam is None else "已保存。", "success")
             _flash_review_warning(saved)
             return redirect(url_for("manage_exams.exam_detail", exam_id=saved.id))
-    return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems, chapters=chapters)
+    return render_template("exams/manage_form.html", form=form, exam=exam, problems=problems, chapters=chapters,
+                           revisions=list(revisions.values()), warnings=warnings)
 
 
 @bp.route("/<int:exam_id>")
@@ -162,9 +183,10 @@ def exam_detail(exam_id: int):
     exam = db.get_or_404(Exam, exam_id)
     eligible = db.session.scalar(select(func.count()).select_from(services.eligible_users_query(exam).subquery()))
     problems = services.definition_problems_for(exam)
+    sections = services.exam_sections(exam)
     return render_template("exams/manage_detail.html", exam=exam, eligible=eligible, problems=problems,
                            regradable=regradable_questions(exam), regrade_form=InterventionForm(),
-                           sections=[Section.from_dict(s) for s in exam.sections], types=qtypes.labels(),
+                           sections=sections, revisions=services.document_revisions(sections), types=qtypes.labels(),
                            documents={d.id: d.display_title for d in db.session.scalars(select(Document))},
                            rules=grading.MULTIPLE_RULES, review_labels=REVIEW_LABELS, form=ConfirmForm(),
                            review_warning=services.review_warning(exam))

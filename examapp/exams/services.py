@@ -16,6 +16,7 @@ from examapp.accounts.models import User
 from examapp.audit.services import record
 from examapp.bank import qtypes
 from examapp.bank.core import int_to_cn_numeral
+from examapp.bank.document_refs import newest_id
 from examapp.bank.documents import chapters_of
 from examapp.bank.models import DOCUMENT_CURRENT, Article, Document, Question, QuestionVersion
 from examapp.bank.services import default_document_id, mark_versions_used
@@ -100,6 +101,29 @@ def chapter_problems(sections: list[assembly.Section]) -> list[str]:
         problems.append(f"{kind.label if kind else section.type}：限定章中的{names}不是{title}的章"
                         f"（{listed}），请重新选择限定章")
     return problems
+
+
+@dataclass(frozen=True)
+class DocumentRevision:
+    """A document an exam's sections name that has been revised since, and its current revision."""
+    old: Document
+    new: Document
+
+    @property
+    def note(self) -> str:
+        return f"{self.old.titled_number}已修订，现行版本为{self.new.titled_number}"
+
+
+def document_revisions(sections: list[assembly.Section]) -> dict[int, DocumentRevision]:
+    """{old id: revision} for each document the sections name that is no longer the current version (only
+    existing definitions can: a saved section names a 现行 document)."""
+    found = {}
+    for document_id in dict.fromkeys(s.document for s in sections if s.document is not None):
+        newest = newest_id(document_id)
+        if newest != document_id:
+            found[document_id] = DocumentRevision(db.session.get(Document, document_id),
+                                                  db.session.get(Document, newest))
+    return found
 
 
 def exam_sections(exam: Exam) -> list[assembly.Section]:

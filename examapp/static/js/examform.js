@@ -11,6 +11,16 @@
   // The ticks made for each document, so that choosing a document again gives its ticks back.
   const ticked = {};
   let showing = select.value;
+  // Items the page came with that the document's chapter list lacks (a chapter its revision removed, kept ticked
+  // so that saving refuses it): offered again whenever that document is chosen again.
+  const loaded = showing;
+  const known = (chapters[loaded] || []).map(function (chapter) { return String(chapter[0]); });
+  const extras = {};
+  lists.forEach(function (list) {
+    extras[list.id] = Array.from(list.querySelectorAll(".checklist-item input"))
+      .filter(function (box) { return !known.includes(box.value); })
+      .map(function (box) { return [box.value, list.querySelector("label[for='" + box.id + "']").textContent]; });
+  });
 
   function remember() {
     ticked[showing] = {};
@@ -43,7 +53,7 @@
     const before = box.querySelector(".checklist-none");
     box.querySelectorAll(".checklist-item, .checklist-empty").forEach(function (node) { node.remove(); });
     const wanted = (ticked[documentId] || {})[list.id] || [];
-    const rows = chapters[documentId] || [];
+    const rows = (chapters[documentId] || []).concat(documentId === loaded ? extras[list.id] : []);
     rows.forEach(function (chapter, index) {
       box.insertBefore(item(list, chapter[0], chapter[1], index + 1, wanted.includes(String(chapter[0]))), before);
     });
@@ -58,7 +68,16 @@
     list.querySelectorAll(".invalid-feedback").forEach(function (node) { node.remove(); });   // about the old list
   }
 
+  const chosen = document.querySelector("[data-document-chosen]");
+  function name() {
+    if (!chosen) { return; }
+    chosen.textContent = "已选：" + select.options[select.selectedIndex].text;
+    chosen.hidden = false;
+  }
+  name();
+
   select.addEventListener("change", function () {
+    name();
     remember();
     showing = select.value;
     lists.forEach(function (list) { show(list, showing); });
