@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from examapp.extensions import db
+from examapp.publishing import documents
 from examapp.publishing import services as publishing
 from examapp.publishing.models import Snapshot
 from examapp.scoring import services
@@ -201,23 +202,27 @@ def test_exam_results_published_as_a_snapshot_and_pdf(app, runner, bank, demo, t
 
 
 def test_score_card_lists_weakest_articles_from_counted_exams(app, bank, demo):
-    from examapp.publishing import documents
     from tests.exams.conftest import open_exam
     from tests.exams.test_results import sit
     with app.app_context():
         exam_id = open_exam(title="十月知识考试").id
     sit(app, app.test_client(), exam_id, "sj01", 2)
+    card = sj01_score_card(app, [exam_id])
+    assert card["weakest_articles"] and card["weakest_articles"][0]["article"].startswith("第")
+
+
+def sj01_score_card(app, exam_ids: list[int]) -> dict:
+    """sj01's score card in a final ranking of the demo round counting these exams."""
     round_id = computed_round(app)
     with app.app_context():
         round_ = db.session.get(EvaluationRound, round_id)
-        services.set_counted_exams(round_, [exam_id])
+        services.set_counted_exams(round_, exam_ids)
         services.compute_round(round_)
         snap = publishing.publish("ranking", round_=round_, final=True)
         db.session.commit()
         org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
                                         "on u.organization_id = o.id where u.username = 'sj01'"))
-        card = documents.score_card_doc(snap, org)
-        assert card["weakest_articles"] and card["weakest_articles"][0]["article"].startswith("第")
+        return documents.score_card_doc(snap, org)
 
 
 def pdf_text(content: bytes) -> str:

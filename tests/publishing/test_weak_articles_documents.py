@@ -10,14 +10,10 @@ from examapp.exams.attempts import start_attempt, submit_attempt
 from examapp.exams.autosave import save_answer
 from examapp.exams.papers import display_answer
 from examapp.extensions import db
-from examapp.publishing import documents
-from examapp.publishing import services as publishing
-from examapp.scoring import services
-from examapp.scoring.models import EvaluationRound
 from tests.conftest import login
 from tests.exams.conftest import open_exam
 from tests.exams.test_documents import sample_with_questions
-from tests.publishing.test_publishing import computed_round
+from tests.publishing.test_publishing import sj01_score_card
 
 TITLE = "《示例市优化营商服务办法》"
 
@@ -45,16 +41,7 @@ def sit_sample_exam(app) -> tuple[int, int]:
 
 def test_the_score_card_quotes_the_second_documents_weak_article(app, bank, demo):
     exam_id, _ = sit_sample_exam(app)
-    round_id = computed_round(app)
-    with app.app_context():
-        round_ = db.session.get(EvaluationRound, round_id)
-        services.set_counted_exams(round_, [exam_id])
-        services.compute_round(round_)
-        snap = publishing.publish("ranking", round_=round_, final=True)
-        db.session.commit()
-        org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
-                                        "on u.organization_id = o.id where u.username = 'sj01'"))
-        card = documents.score_card_doc(snap, org)
+    card = sj01_score_card(app, [exam_id])
     # The only article below full marks is the sample's 第三条 (0 of 1), quoted from the sample, not the
     # 《条例》's 第三条 (国家持续深化简政放权……).
     assert card["weakest_articles"] == [{"article": f"{TITLE}第三条", "mastery": 0.0,
@@ -86,16 +73,7 @@ def test_the_score_card_pools_the_weak_articles_of_every_counted_exam(app, bank,
         proctoring.close_now(second, "考试结束")
         db.session.commit()
         second_exam = second.id
-    round_id = computed_round(app)
-    with app.app_context():
-        round_ = db.session.get(EvaluationRound, round_id)
-        services.set_counted_exams(round_, [first_exam, second_exam])
-        services.compute_round(round_)
-        snap = publishing.publish("ranking", round_=round_, final=True)
-        db.session.commit()
-        org = db.session.scalar(db.text('select o.name from party_organization o join "user" u '
-                                        "on u.organization_id = o.id where u.username = 'sj01'"))
-        card = documents.score_card_doc(snap, org)
+    card = sj01_score_card(app, [first_exam, second_exam])
     from examapp.bank.core import int_to_cn_numeral
     assert sorted(w["article"] for w in card["weakest_articles"]) == sorted(
         [f"{TITLE}第三条", f"第{int_to_cn_numeral(wrong_article)}条"])
