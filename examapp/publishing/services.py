@@ -13,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from examapp.access.roles import CANDIDATE, STAFF, VIEWER
-from examapp.accounts.models import User
+from examapp.accounts.models import PartyOrganization, User
 from examapp.audit.services import record
-from examapp.bank.core import int_to_cn_numeral
+from examapp.bank.core import article_citation, int_to_cn_numeral
+from examapp.bank.models import Article
+from examapp.bank.services import document_names
 from examapp.exams import statistics
 from examapp.exams.attempts import finalise_overdue
-from examapp.exams.models import Exam
-from examapp.exams.results import exam_results, publication_blocker
+from examapp.exams.models import FINISHED, Attempt, Exam
+from examapp.exams.results import candidate_weak_articles, exam_results, publication_blocker
 from examapp.extensions import db
 from examapp.publishing.models import SNAPSHOT_EXAM, SNAPSHOT_RANKING, STATUS_FINAL, STATUS_NOTICE, Snapshot
 from examapp.reports.pdf import date_cn
@@ -343,9 +345,6 @@ def draft_exam_snapshot(exam: Exam) -> Snapshot:
 
 def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dict]]:
     """Each secretary's weakest articles over the round's counted exams (for the score card)."""
-    from examapp.accounts.models import PartyOrganization
-    from examapp.exams.models import FINISHED, Attempt
-    from examapp.exams.results import candidate_weak_articles
     out: dict[str, list[dict]] = {}
     exam_ids = [c["exam_id"] for c in round_.counted_exams or []]
     if not exam_ids:
@@ -354,9 +353,6 @@ def weak_articles_by_organization(round_: EvaluationRound) -> dict[str, list[dic
         select(Attempt, PartyOrganization.name).join(User, User.id == Attempt.user_id)
         .join(PartyOrganization, PartyOrganization.id == User.organization_id)
         .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED)).order_by(Attempt.id)).all()
-    from examapp.bank.core import article_citation
-    from examapp.bank.models import Article
-    from examapp.bank.services import document_names
     names = document_names()
     texts = {(d, n): text for d, n, text in db.session.execute(select(Article.document_id, Article.number,
                                                                        Article.text))}
