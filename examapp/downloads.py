@@ -25,7 +25,7 @@ def ascii_filename(filename: str, default: str = "download") -> str:
     extension = re.sub(r"[^A-Za-z0-9]", "", extension)[:10]
     stem = stem.strip(" ._-")
     if not re.search(r"[A-Za-z]", stem):       # only digits or nothing left (a Chinese title): say what it is
-        stem = f"{default}-{stem}" if stem else default
+        stem = f"{default}-{stem}" if re.search(r"[0-9]", stem) else default   # not "download-()" of （…）
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = f"_{stem}"
     stem = stem[:_MAX_FALLBACK].rstrip(" .")

@@ -58,6 +58,7 @@ def test_the_ascii_fallback_of_any_name_is_a_valid_windows_file_name(name):
 def test_fallback_keeps_what_ascii_there_is_and_says_download_otherwise():
     assert ascii_filename("操作日志-20231020-0905.csv") == "download-20231020-0905.csv"
     assert ascii_filename("考评数据导入模板.xlsx") == "download.xlsx"
+    assert ascii_filename("学习情况（示例市优化营商服务办法）.xlsx") == "download.xlsx"     # no bare "()" left
     assert ascii_filename("Ünïcödé Bahamas, The.pdf") == "Unicode Bahamas, The.pdf"
     assert ascii_filename("CON.xlsx") == "_CON.xlsx"
 
